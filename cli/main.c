@@ -1,2 +1,64 @@
-#include "common/common.h"
-int main(void) { return 0; }
+/* covenant: the program. Global flags, then a command:
+ *   covenant [--log-level L] [--json] <wallet|demo|version> ... */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void print_help(FILE *f)
+{
+    fprintf(f,
+            "covenant %s: a node for Bittensor training subnets\n\n"
+            "usage: covenant [--log-level LEVEL] [--json] <command> [options]\n\n"
+            "commands:\n"
+            "  wallet    keys and btcli-compatible wallets (covenant wallet --help)\n"
+            "  demo      walk through what covenant can do, on throwaway keys\n"
+            "  version   print the version\n\n"
+            "Every command takes --json for one JSON object on stdout.\n"
+            "Logs go to stderr; COVENANT_LOG or --log-level sets their level.\n",
+            COVENANT_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    cov_err err = {0};
+    if (cov_crypto_init(&err) != COV_OK)
+        return cli_report(false, &err);
+    cov_log_init_from_env();
+
+    bool json = false;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
+            cov_log_level level;
+            if (!cov_log_parse_level(argv[++i], &level))
+                return cli_usage_error(json, "--log-level must be error, warn, info, debug or trace");
+            cov_log_set_level(level);
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help(stdout);
+            return CLI_EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("covenant %s\n", COVENANT_VERSION);
+            return CLI_EXIT_OK;
+        } else {
+            return cli_usage_error(json, "unknown option %s (see covenant --help)", argv[i]);
+        }
+    }
+    if (i >= argc) {
+        print_help(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *command = argv[i];
+    if (strcmp(command, "wallet") == 0)
+        return cli_wallet_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "demo") == 0)
+        return cli_demo_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "version") == 0) {
+        cli_emit(json, json_pack("{s:s}", "version", COVENANT_VERSION),
+                 "covenant " COVENANT_VERSION "\n");
+        return CLI_EXIT_OK;
+    }
+    return cli_usage_error(json, "unknown command \"%s\" (see covenant --help)", command);
+}

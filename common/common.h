@@ -164,7 +164,9 @@ void cov_pbkdf2_sha256(uint8_t *out, size_t out_len, const uint8_t *pass,
 
 /* ------------------------------------------------------------------ misc */
 
-/* Initialises libsodium once; safe to call many times. */
+/* Initialises libsodium once and makes jansson wipe the memory it frees
+ * (parsed keyfiles hold secrets). Call it before any other covenant
+ * function, as libsodium asks of sodium_init; safe to call many times. */
 cov_status cov_crypto_init(cov_err *err) COV_WARN_UNUSED;
 
 /* Constant-time equality of two byte strings of the same length. */
@@ -172,6 +174,30 @@ bool cov_ct_equal(const void *a, const void *b, size_t len);
 
 /* Wipes memory so the compiler cannot elide it. */
 void cov_wipe(void *p, size_t len);
+
+/* ----------------------------------------------------------------- files */
+
+/* Creates a directory and its missing parents with `mode` (0700 for wallets).
+ * Existing directories are left as they are. */
+cov_status cov_mkdir_p(const char *path, unsigned mode,
+                       cov_err *err) COV_WARN_UNUSED;
+
+/* Writes data to path atomically: a temp file in the same folder, chmod
+ * `mode`, fsync, then rename (overwrite) or link (no overwrite, so an
+ * existing file is never replaced: COV_ERR_EXISTS). A crash leaves either
+ * the old file or the new one, never a mix. */
+cov_status cov_file_write_atomic(const char *path, const void *data,
+                                 size_t len, unsigned mode, bool overwrite,
+                                 cov_err *err) COV_WARN_UNUSED;
+
+/* Reads a whole regular file of at most max_len bytes. With secure, the
+ * buffer is sodium_malloc'd (sodium_free it), else malloc'd (free it). It is
+ * NUL-terminated (not counted in *len). */
+cov_status cov_file_read(uint8_t **out, size_t *len, const char *path,
+                         size_t max_len, bool secure,
+                         cov_err *err) COV_WARN_UNUSED;
+
+bool cov_file_exists(const char *path);
 
 /* ------------------------------------------------------------------ json */
 

@@ -121,11 +121,41 @@ void cov_pbkdf2_sha256(uint8_t *out, size_t out_len, const uint8_t *pass,
                 32)
 }
 
+/* jansson allocations carry their size in front so that free can wipe
+ * them: a parsed keyfile's strings hold mnemonics and secret keys. */
+typedef union {
+    size_t size;
+    max_align_t align;
+} wipe_header;
+
+static void *wiping_malloc(size_t size)
+{
+    wipe_header *h = malloc(sizeof *h + size);
+    if (!h)
+        return NULL;
+    h->size = size;
+    return h + 1;
+}
+
+static void wiping_free(void *p)
+{
+    if (!p)
+        return;
+    wipe_header *h = (wipe_header *)p - 1;
+    sodium_memzero(p, h->size);
+    free(h);
+}
+
 cov_status cov_crypto_init(cov_err *err)
 {
+    static bool done;
     if (sodium_init() < 0)
         return cov_fail(err, COV_ERR_CRYPTO,
                         "libsodium failed to initialise (no entropy source?)");
+    if (!done) {
+        json_set_alloc_funcs(wiping_malloc, wiping_free);
+        done = true;
+    }
     return COV_OK;
 }
 

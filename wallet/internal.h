@@ -93,6 +93,10 @@ void cov_ed25519_sign(uint8_t sig[64], const uint8_t seed[32],
                       const uint8_t *msg, size_t len);
 bool cov_ed25519_verify(const uint8_t sig[64], const uint8_t pub[32],
                         const uint8_t *msg, size_t len);
+/* blake2b-256(SCALE((label, seed, cc))): the hard-junction step of ed25519
+ * ("Ed25519HDKD") and ecdsa ("Secp256k1HDKD"). label must be < 64 bytes. */
+void cov_hdkd_hash(uint8_t out[32], const char *label, const uint8_t seed[32],
+                   const uint8_t cc[32]);
 /* seed' = blake2b-256(SCALE(("Ed25519HDKD", seed, cc))) */
 void cov_ed25519_derive_hard(uint8_t out[32], const uint8_t seed[32],
                              const uint8_t cc[32]);

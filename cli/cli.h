@@ -1,0 +1,89 @@
+/* cli/: the covenant program. The only code that talks to the user: it
+ * parses flags, asks for passwords, and prints results as text or --json. */
+#ifndef COVENANT_CLI_H
+#define COVENANT_CLI_H
+
+#include "common/common.h"
+
+/* Exit codes: 0 ok, 1 the operation failed, 2 the command line is wrong. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+/* ------------------------------------------------------------ options */
+
+typedef enum {
+    OPT_HELP,
+    OPT_JSON,
+    OPT_LOG_LEVEL,
+    OPT_WALLET_NAME,
+    OPT_WALLET_PATH,
+    OPT_WALLET_HOTKEY,
+    OPT_PASSWORD_FILE,
+    OPT_NO_PASSWORD,
+    OPT_USE_PASSWORD,
+    OPT_OVERWRITE,
+    OPT_N_WORDS,
+    OPT_MNEMONIC,
+    OPT_SEED,
+    OPT_SS58_ADDRESS,
+    OPT_PUBLIC_KEY,
+    OPT_SURI,
+    OPT_CRYPTO,
+    OPT_SS58_FORMAT,
+    OPT_MESSAGE_HEX,
+    OPT_MESSAGE,
+    OPT_SIGNATURE,
+    OPT_USE_HOTKEY,
+    OPT_KEEP,
+    OPT_COUNT
+} cli_opt;
+
+typedef struct {
+    const char *values[OPT_COUNT]; /* NULL if absent; "" for a set flag */
+    const char *positional[8];
+    int n_positional;
+} cli_args;
+
+/* Parses argv[0..argc) (after the command words). Options not in `allowed`
+ * (a bit mask of 1u << cli_opt) are refused. Returns CLI_EXIT_OK or
+ * CLI_EXIT_USAGE with err filled. */
+int cli_parse(cli_args *a, int argc, char **argv, uint32_t allowed, cov_err *err);
+bool cli_has(const cli_args *a, cli_opt o);
+const char *cli_get(const cli_args *a, cli_opt o);
+/* The spelling users see for an option, e.g. "--wallet.name". */
+const char *cli_opt_name(cli_opt o);
+/* One line per allowed option, for --help. */
+void cli_print_options(FILE *f, uint32_t allowed);
+
+#define OPTBIT(o) (1u << (o))
+#define CLI_GLOBAL_OPTS (OPTBIT(OPT_HELP) | OPTBIT(OPT_JSON) | OPTBIT(OPT_LOG_LEVEL))
+
+/* ------------------------------------------------------------ output */
+
+/* Prints a result: the JSON object in --json mode, else the text `human`
+ * (which may be NULL when the JSON is all there is to say). Steals obj. */
+void cli_emit(bool json, json_t *obj, const char *human);
+
+/* Reports an error (stderr text, or a JSON error object on stdout) and
+ * returns the exit code for it. */
+int cli_report(bool json, const cov_err *err);
+int cli_usage_error(bool json, const char *fmt, ...) COV_PRINTF(2, 3);
+
+/* ------------------------------------------------------------ passwords */
+
+/* Reads the password for an existing keyfile: --password-file, then the
+ * BT_PW_ variable btwallet uses, then a no-echo prompt on the terminal.
+ * *out is sodium_malloc'd (sodium_free it). */
+cov_status cli_password_for_file(char **out, const cli_args *a,
+                                 const char *keyfile_path, cov_err *err);
+
+/* Reads a new password: --password-file, or prompt twice on the terminal;
+ * checks btwallet's policy. */
+cov_status cli_password_new(char **out, const cli_args *a, const char *what,
+                            cov_err *err);
+
+/* --------------------------------------------------------------- commands */
+
+int cli_wallet_main(int argc, char **argv, bool json);
+int cli_demo_main(int argc, char **argv, bool json);
+
+#endif
