@@ -173,7 +173,7 @@ static void remove_tree(const char *dir)
     static const char *const files[] = {"demo/coldkey", "demo/coldkeypub.txt",
                                         "demo/hotkeys/miner", "demo/hotkeys/minerpub.txt"};
     static const char *const dirs[] = {"demo/hotkeys", "demo", ""};
-    char path[4096];
+    char path[4096 + 64];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         unlink(path);

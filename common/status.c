@@ -53,14 +53,23 @@ cov_status cov_err_context(cov_err *err, const char *fmt, ...)
     if (!err)
         return COV_ERR_ARG;
     char prefix[COV_ERR_MSG_MAX];
-    char joined[COV_ERR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    /* Truncation of an over-long message is acceptable; it stays readable. */
-    int n = snprintf(joined, sizeof joined, "%s: %s", prefix, err->msg);
-    (void)n;
+    /* "prefix: message", cut to fit: the start of each is what matters. */
+    char joined[COV_ERR_MSG_MAX];
+    size_t plen = strlen(prefix), mlen = strlen(err->msg), cap = sizeof joined - 1;
+    if (plen > cap)
+        plen = cap;
+    memcpy(joined, prefix, plen);
+    size_t n = plen;
+    for (const char *sep = ": "; *sep && n < cap; sep++)
+        joined[n++] = *sep;
+    if (mlen > cap - n)
+        mlen = cap - n;
+    memcpy(joined + n, err->msg, mlen);
+    joined[n + mlen] = '\0';
     memcpy(err->msg, joined, sizeof joined);
     return err->code;
 }

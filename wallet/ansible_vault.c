@@ -334,16 +334,17 @@ cov_status cov_ansible_vault_decrypt(uint8_t **out, size_t *out_len,
                         "the Ansible Vault file is %zu bytes, over the %u byte "
                         "limit for a keyfile",
                         len, MAX_VAULT_BYTES);
-    size_t body;
+    size_t body = 0;
     cov_status st = parse_header(&body, data, len, err);
     if (st != COV_OK)
         return st;
-    uint8_t *text, *ct = NULL, salt[MAX_SALT_BYTES], hmac[HMAC_LEN];
-    size_t text_len, salt_len = 0, ct_len = 0;
+    uint8_t salt[MAX_SALT_BYTES], hmac[HMAC_LEN];
+    uint8_t *text = NULL, *ct = NULL;
+    size_t text_len = 0, salt_len = 0, ct_len = 0;
     st = decode_body(&text, &text_len, data, len, body, err);
     if (st != COV_OK)
         return st;
-    vault_parts parts;
+    vault_parts parts = {0};
     st = split_parts(&parts, text, text_len, err);
     if (st == COV_OK)
         st = decode_parts(salt, &salt_len, hmac, &ct, &ct_len, &parts, err);
@@ -415,6 +416,7 @@ cov_status cov_ansible_vault_encrypt(char **out, const uint8_t *plain,
     if ((!plain && len) || !password || !salt)
         return cov_fail(err, COV_ERR_ARG,
                         "vault encryption needs data, a password and a salt");
+    /* The text is about four times the plaintext: stay readable. */
     if (len > MAX_VAULT_BYTES / 8)
         return cov_fail(err, COV_ERR_TOO_BIG,
                         "%zu bytes is too much to put in a keyfile vault", len);

@@ -180,7 +180,8 @@ cov_status cov_bip39_from_entropy(char out[COV_MNEMONIC_MAX],
     uint8_t bits[MAX_BITS_BYTES] = {0};
     memcpy(bits, entropy, len);
     unsigned cs_bits = (unsigned)(len / 4);
-    bits[len] = (uint8_t)(checksum_bits(entropy, len, cs_bits) << (8 - cs_bits));
+    uint8_t checksum = checksum_bits(entropy, len, cs_bits);
+    bits[len] = (uint8_t)(checksum << (8 - cs_bits));
 
     size_t n_words = len * 3 / 4, at = 0;
     for (size_t i = 0; i < n_words; i++) {

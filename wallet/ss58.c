@@ -130,7 +130,7 @@ cov_status cov_ss58_decode(uint8_t account[32], uint16_t *prefix_out,
     if (!address || !*address)
         return cov_fail(err, COV_ERR_PARSE, "empty SS58 address");
     uint8_t raw[SS58_PAYLOAD_MAX];
-    size_t n;
+    size_t n = 0;
     cov_status st = base58_decode(raw, &n, sizeof raw, address, err);
     if (st != COV_OK)
         return st;
