@@ -34,7 +34,8 @@ static const wallet_command commands[] = {
     {"regen-coldkey", cli_wallet_regen_coldkey, CREATE_OPTS | OPTBIT(OPT_MNEMONIC) | OPTBIT(OPT_SEED),
      "restore a coldkey from its --mnemonic or --seed"},
     {"regen-coldkeypub", cli_wallet_regen_coldkeypub,
-     WALLET_OPTS | OPTBIT(OPT_OVERWRITE) | OPTBIT(OPT_SS58_ADDRESS) | OPTBIT(OPT_PUBLIC_KEY),
+     WALLET_OPTS | OPTBIT(OPT_OVERWRITE) | OPTBIT(OPT_SS58_ADDRESS) | OPTBIT(OPT_PUBLIC_KEY) |
+         OPTBIT(OPT_SS58_FORMAT),
      "write coldkeypub.txt from an --ss58-address or --public-key"},
     {"regen-hotkey", cli_wallet_regen_hotkey, CREATE_OPTS | OPTBIT(OPT_MNEMONIC) | OPTBIT(OPT_SEED),
      "restore a hotkey from its --mnemonic or --seed"},
@@ -47,7 +48,7 @@ static const wallet_command commands[] = {
     {"verify", cli_wallet_verify,
      WALLET_OPTS | OPTBIT(OPT_USE_HOTKEY) | OPTBIT(OPT_SURI) | OPTBIT(OPT_CRYPTO) |
          OPTBIT(OPT_MESSAGE_HEX) | OPTBIT(OPT_MESSAGE) | OPTBIT(OPT_SIGNATURE) |
-         OPTBIT(OPT_PUBLIC_KEY) | OPTBIT(OPT_SS58_ADDRESS),
+         OPTBIT(OPT_PUBLIC_KEY) | OPTBIT(OPT_SS58_ADDRESS) | OPTBIT(OPT_SS58_FORMAT),
      "verify a signature against a key, an address, a --suri or a wallet"},
     {"derive", cli_wallet_derive, OPTBIT(OPT_SURI) | OPTBIT(OPT_CRYPTO) | OPTBIT(OPT_SS58_FORMAT),
      "print the public key and address of a secret URI (touches no disk)"},

@@ -137,8 +137,11 @@ int cli_wallet_regen_coldkeypub(const cli_args *a, bool json)
     cov_status st;
     if (cli_has(a, OPT_SS58_ADDRESS) == cli_has(a, OPT_PUBLIC_KEY))
         return cli_usage_error(json, "give exactly one of --ss58-address or --public-key");
+    uint16_t format;
+    if (cli_ss58_format(&format, a, &err) != COV_OK)
+        return cli_report(json, &err);
     if (cli_has(a, OPT_SS58_ADDRESS))
-        st = cov_ss58_decode(pub, NULL, cli_get(a, OPT_SS58_ADDRESS), -1, &err);
+        st = cov_ss58_decode(pub, NULL, cli_get(a, OPT_SS58_ADDRESS), format, &err);
     else
         st = cov_hex_decode(pub, 32, cli_get(a, OPT_PUBLIC_KEY), &err);
     cov_keypair *kp = NULL;

@@ -47,7 +47,11 @@ static cov_status verify_key(uint8_t pub[COV_PUBKEY_MAX], size_t *pub_len,
         if (type == COV_KEY_ECDSA)
             return cov_fail(err, COV_ERR_ARG,
                             "an ecdsa address is a hash of the key; give --public-key");
-        return cov_ss58_decode(pub, NULL, cli_get(a, OPT_SS58_ADDRESS), -1, err);
+        uint16_t format;
+        cov_status st = cli_ss58_format(&format, a, err);
+        if (st != COV_OK)
+            return st;
+        return cov_ss58_decode(pub, NULL, cli_get(a, OPT_SS58_ADDRESS), format, err);
     }
     cov_keypair *kp = NULL;
     cov_status st;

@@ -27,14 +27,16 @@ KNOWN = [
     ("0x9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "ecdsa",
      "0x028db55b05db86c0b1786ca49f095d76344c9e6056b2f02701a7e7f3c20aabfd91"),
 ]
-# btwallet's tests: SURIs on the "old leopard" mnemonic -> ss58.
+# btwallet's tests (tests/test_keypair.py): SURI -> ss58.
 OLD_LEOPARD = "old leopard transfer rib spatial phone calm indicate online fire caution review"
 KNOWN_SS58 = [
     (OLD_LEOPARD + "//Alice", "5FEiH8iuDUw271xbqWTWuB6WrDjv5dnCeDX1CyHubAniXDNN"),
     (OLD_LEOPARD + "/Alice", "5GNXbA46ma5dg19GXdiKi5JH3mnkZ8Yea3bBtZAvj7t99P9i"),
-    (OLD_LEOPARD + "//Bob/test", "5CJGwWiKXSE16WJaxBdPZhWqUYkotgenLUALv7ZvqQ4TXeqf"),
-    (OLD_LEOPARD + "/Bob//test", "5Cwc8tShrshDJUp1P1M21dKUTcYQpV9GcfSa4hUBNmMdV3Cx"),
-    (OLD_LEOPARD + "//PathNameLongerThan32BytesWhichShouldBeHashed",
+    # These three are relative to the dev phrase, not to "old leopard"
+    # (bittensor_sdk.md §2.7 lists them after it, but both oracles agree).
+    ("//Bob/test", "5CJGwWiKXSE16WJaxBdPZhWqUYkotgenLUALv7ZvqQ4TXeqf"),
+    ("/Bob//test", "5Cwc8tShrshDJUp1P1M21dKUTcYQpV9GcfSa4hUBNmMdV3Cx"),
+    ("//PathNameLongerThan32BytesWhichShouldBeHashed",
      "5GR5pfZeNs1uQiSWVxZaQiZou3wdZiX894eqgvfNfHbEh7W2"),
 ]
 # Known-good sr25519 signature (bittensor_sdk.md §3.8), //Alice, message "bittensor test message".

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Bad input through the covenant program: every case must fail with a clear
+# message and a non-zero exit, and must leave nothing written or changed.
+#   bad_input.sh /path/to/covenant
+set -uo pipefail
+covenant=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passed=0
+
+ok()   { passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_fail NAME EXIT_CODE MESSAGE_FRAGMENT -- covenant args...
+expect_fail() {
+  local name=$1 want_rc=$2 fragment=$3
+  shift 4
+  local out rc
+  out=$("$covenant" "$@" 2>&1 </dev/null)
+  rc=$?
+  if [[ $rc -ne $want_rc ]]; then
+    fail "$name: exit $rc, expected $want_rc; output: $out"
+  elif [[ "$out" != *"$fragment"* ]]; then
+    fail "$name: message lacks \"$fragment\": $out"
+  else
+    ok
+  fi
+}
+
+tree_digest() { (cd "$work" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum; }
+
+wallets="$work/wallets"
+pw="$work/pw"
+printf 'correct horse battery\n' > "$pw"
+printf 'wrong horse battery\n' > "$work/wrong"
+
+# --- a wallet to break things against (one encrypted coldkey: one ~3 s KDF)
+"$covenant" wallet new-coldkey --wallet.path "$wallets" --wallet.name w \
+  --password-file "$pw" --json > "$work/new.json" || fail "new-coldkey failed"
+"$covenant" wallet new-hotkey --wallet.path "$wallets" --wallet.name w \
+  --wallet.hotkey h --json > /dev/null || fail "new-hotkey failed"
+before=$(tree_digest)
+
+expect_fail "wrong password" 1 "wrong password" -- \
+  wallet sign --wallet.path "$wallets" --wallet.name w --password-file "$work/wrong" --message hi
+expect_fail "no terminal, no password" 1 "no terminal" -- \
+  wallet sign --wallet.path "$wallets" --wallet.name w --message hi
+expect_fail "existing coldkey kept" 1 "already exists" -- \
+  wallet new-coldkey --wallet.path "$wallets" --wallet.name w --no-password
+expect_fail "existing hotkey kept" 1 "already exists" -- \
+  wallet regen-hotkey --wallet.path "$wallets" --wallet.name w --wallet.hotkey h \
+  --mnemonic "bottom drive obey lake curtain smoke basket hold race lonely fit walk"
+[[ "$(tree_digest)" == "$before" ]] && ok || fail "a refused command changed the wallet files"
+
+# --- corrupt and truncated keyfiles
+cp -r "$wallets/w" "$wallets/broken"
+head -c 40 "$wallets/w/hotkeys/h" > "$wallets/broken/hotkeys/h"
+expect_fail "truncated keyfile" 1 "not valid JSON" -- \
+  wallet sign --wallet.path "$wallets" --wallet.name broken --wallet.hotkey h --use-hotkey --message hi
+head -c 60 "$wallets/w/coldkey" > "$wallets/broken/coldkey"
+expect_fail "truncated encrypted keyfile" 1 "wrong password, or the keyfile is corrupt" -- \
+  wallet sign --wallet.path "$wallets" --wallet.name broken --password-file "$pw" --message hi
+printf '$NACL' > "$wallets/broken/coldkey"
+expect_fail "header-only keyfile" 1 "truncated" -- \
+  wallet sign --wallet.path "$wallets" --wallet.name broken --password-file "$pw" --message hi
+printf 'gAAAAABfernet' > "$wallets/broken/coldkey"
+expect_fail "fernet keyfile" 1 "Fernet" -- \
+  wallet sign --wallet.path "$wallets" --wallet.name broken --password-file "$pw" --message hi
+expect_fail "missing wallet" 1 "does not exist" -- \
+  wallet sign --wallet.path "$wallets" --wallet.name nobody --message hi
+
+# --- bad mnemonics, SS58 and URIs write nothing
+fresh="$work/fresh"
+expect_fail "mnemonic checksum" 1 "checksum" -- \
+  wallet regen-coldkey --wallet.path "$fresh" --no-password \
+  --mnemonic "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon"
+expect_fail "mnemonic unknown word" 1 "word 3" -- \
+  wallet regen-coldkey --wallet.path "$fresh" --no-password \
+  --mnemonic "bottom drive obeyy lake curtain smoke basket hold race lonely fit walk"
+expect_fail "mnemonic word count" 1 "11" -- \
+  wallet regen-coldkey --wallet.path "$fresh" --no-password \
+  --mnemonic "bottom drive obey lake curtain smoke basket hold race lonely fit"
+expect_fail "ss58 checksum" 1 "checksum" -- \
+  wallet regen-coldkeypub --wallet.path "$fresh" --ss58-address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ
+expect_fail "ss58 other network" 1 "expected 42" -- \
+  wallet regen-coldkeypub --wallet.path "$fresh" --ss58-address 15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5
+expect_fail "ss58 not base58" 1 "not base58" -- \
+  wallet regen-coldkeypub --wallet.path "$fresh" --ss58-address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKut0Y
+[[ ! -e "$fresh" ]] && ok || fail "a refused regen created $fresh"
+
+expect_fail "suri empty junction" 1 "empty junction" -- wallet derive --suri "//Alice//"
+expect_fail "suri bad phrase char" 1 "phrase may hold only" -- wallet derive --suri "bottom-drive//a"
+expect_fail "suri bad seed" 1 "64 hex digits" -- wallet derive --suri "0x1234"
+expect_fail "suri soft ed25519" 1 "only hard junctions" -- wallet derive --suri "//Alice/soft" --crypto ed25519
+expect_fail "unknown crypto" 2 "--crypto must be" -- wallet derive --suri //Alice --crypto rsa
+expect_fail "unknown option" 2 "unknown option --frobnicate" -- wallet derive --suri //Alice --frobnicate
+expect_fail "bad signature hex" 1 "--signature" -- \
+  wallet verify --suri //Alice --message hi --signature 0xzz
+
+# --- errors as JSON on stdout with --json
+out=$("$covenant" wallet derive --suri "//" --json 2>/dev/null)
+if python3 -c 'import json,sys; e=json.loads(sys.argv[1])["error"]; assert e["code"]=="parse error" and e["message"]' "$out" 2>/dev/null; then
+  ok
+else
+  fail "--json error object: $out"
+fi
+
+echo "$passed passed, $failures failed"
+[[ $failures -eq 0 ]]
