@@ -83,6 +83,12 @@ int cli_wallet_main(int argc, char **argv, bool json)
             cli_print_options(stdout, commands[i].options);
             return CLI_EXIT_OK;
         }
+        if (cli_has(&a, OPT_LOG_LEVEL)) {
+            cov_log_level level;
+            if (!cov_log_parse_level(cli_get(&a, OPT_LOG_LEVEL), &level))
+                return cli_usage_error(json, "--log-level must be error, warn, info, debug or trace");
+            cov_log_set_level(level);
+        }
         if (a.n_positional > 0)
             return cli_usage_error(json, "unexpected argument \"%s\"", a.positional[0]);
         return commands[i].run(&a, json || cli_has(&a, OPT_JSON));

@@ -35,23 +35,31 @@ int cli_wallet_sign(const cli_args *a, bool json)
     return CLI_EXIT_OK;
 }
 
-/* The public key to verify against: --public-key, --ss58-address, --suri,
- * or the wallet's coldkeypub (hotkey with --use-hotkey). */
-static cov_status verify_key(uint8_t pub[COV_PUBKEY_MAX], size_t *pub_len,
-                             cov_key_type type, const cli_args *a, cov_err *err)
+/* What a signature is checked against: a public key, or (from an SS58
+ * address) an account id, which for ecdsa is a hash of the key. */
+typedef struct {
+    uint8_t bytes[COV_PUBKEY_MAX];
+    size_t len;
+    bool is_account;
+} verify_target;
+
+/* --public-key, --ss58-address, --suri, or the wallet's coldkeypub (hotkey
+ * with --use-hotkey). */
+static cov_status verify_target_from_args(verify_target *t, cov_key_type type,
+                                          const cli_args *a, cov_err *err)
 {
-    *pub_len = type == COV_KEY_ECDSA ? 33 : 32;
+    t->is_account = false;
+    t->len = type == COV_KEY_ECDSA ? 33 : 32;
     if (cli_has(a, OPT_PUBLIC_KEY))
-        return cov_hex_decode(pub, *pub_len, cli_get(a, OPT_PUBLIC_KEY), err);
+        return cov_hex_decode(t->bytes, t->len, cli_get(a, OPT_PUBLIC_KEY), err);
     if (cli_has(a, OPT_SS58_ADDRESS)) {
-        if (type == COV_KEY_ECDSA)
-            return cov_fail(err, COV_ERR_ARG,
-                            "an ecdsa address is a hash of the key; give --public-key");
         uint16_t format;
         cov_status st = cli_ss58_format(&format, a, err);
         if (st != COV_OK)
             return st;
-        return cov_ss58_decode(pub, NULL, cli_get(a, OPT_SS58_ADDRESS), format, err);
+        t->is_account = true;
+        t->len = 32;
+        return cov_ss58_decode(t->bytes, NULL, cli_get(a, OPT_SS58_ADDRESS), format, err);
     }
     cov_keypair *kp = NULL;
     cov_status st;
@@ -63,16 +71,24 @@ static cov_status verify_key(uint8_t pub[COV_PUBKEY_MAX], size_t *pub_len,
                                                             : COV_WALLET_COLDKEYPUB,
                                  err);
     if (st == COV_OK)
-        *pub_len = cov_keypair_public(kp, pub);
+        t->len = cov_keypair_public(kp, t->bytes);
     cov_keypair_free(kp);
     return st;
 }
 
+static cov_status check_signature(const verify_target *t, cov_key_type type,
+                                  const uint8_t *sig, size_t sig_len, const uint8_t *msg,
+                                  size_t msg_len, cov_err *err)
+{
+    if (t->is_account)
+        return cov_verify_account(type, t->bytes, sig, sig_len, msg, msg_len, err);
+    return cov_verify(type, t->bytes, t->len, sig, sig_len, msg, msg_len, err);
+}
+
 /* btwallet also accepts signatures over "<Bytes>msg</Bytes>", the wrapping
  * the polkadot-js browser extension's signRaw adds. */
-static bool verify_wrapped(cov_key_type type, const uint8_t *pub, size_t pub_len,
-                           const uint8_t *sig, size_t sig_len, const uint8_t *msg,
-                           size_t msg_len)
+static bool verify_wrapped(const verify_target *t, cov_key_type type, const uint8_t *sig,
+                           size_t sig_len, const uint8_t *msg, size_t msg_len)
 {
     static const char open[] = "<Bytes>", close[] = "</Bytes>";
     size_t n = msg_len + strlen(open) + strlen(close);
@@ -83,7 +99,7 @@ static bool verify_wrapped(cov_key_type type, const uint8_t *pub, size_t pub_len
     if (msg_len)
         memcpy(wrapped + strlen(open), msg, msg_len);
     memcpy(wrapped + strlen(open) + msg_len, close, strlen(close));
-    bool ok = cov_verify(type, pub, pub_len, sig, sig_len, wrapped, n, NULL) == COV_OK;
+    bool ok = check_signature(t, type, sig, sig_len, wrapped, n, NULL) == COV_OK;
     free(wrapped);
     return ok;
 }
@@ -92,8 +108,7 @@ int cli_wallet_verify(const cli_args *a, bool json)
 {
     cov_err err = {0};
     cov_key_type type;
-    uint8_t pub[COV_PUBKEY_MAX];
-    size_t pub_len = 0;
+    verify_target target;
     uint8_t *msg = NULL, *sig = NULL;
     size_t msg_len = 0, sig_len = 0;
     cov_status st = cli_crypto_type(&type, a, &err);
@@ -104,14 +119,14 @@ int cli_wallet_verify(const cli_args *a, bool json)
     if (st == COV_OK && (st = cov_hex_decode_alloc(&sig, &sig_len, cli_get(a, OPT_SIGNATURE),
                                                    COV_SIGNATURE_MAX, &err)) != COV_OK)
         cov_err_context(&err, "--signature");
-    if (st == COV_OK && (st = verify_key(pub, &pub_len, type, a, &err)) != COV_OK)
+    if (st == COV_OK && (st = verify_target_from_args(&target, type, a, &err)) != COV_OK)
         cov_err_context(&err, "public key");
     bool valid = false, wrapped = false;
     if (st == COV_OK) {
-        st = cov_verify(type, pub, pub_len, sig, sig_len, msg, msg_len, &err);
+        st = check_signature(&target, type, sig, sig_len, msg, msg_len, &err);
         valid = st == COV_OK;
         if (st == COV_ERR_BAD_SIGNATURE) {
-            wrapped = verify_wrapped(type, pub, pub_len, sig, sig_len, msg, msg_len);
+            wrapped = verify_wrapped(&target, type, sig, sig_len, msg, msg_len);
             valid = wrapped;
             st = COV_OK;
         }

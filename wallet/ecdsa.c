@@ -67,8 +67,8 @@ cov_status cov_ecdsa_sign(uint8_t sig[65], const uint8_t seckey[32],
     return COV_OK;
 }
 
-bool cov_ecdsa_verify(const uint8_t sig[65], const uint8_t pub[33],
-                      const uint8_t *msg, size_t len)
+bool cov_ecdsa_recover(uint8_t pub[33], const uint8_t sig[65],
+                       const uint8_t *msg, size_t len)
 {
     secp256k1_context *ctx = shared_context();
     if (!ctx || sig[64] > 3)
@@ -81,10 +81,16 @@ bool cov_ecdsa_verify(const uint8_t sig[65], const uint8_t pub[33],
     secp256k1_pubkey recovered;
     if (!secp256k1_ecdsa_recover(ctx, &recovered, &rsig, digest))
         return false;
+    size_t pub_len = 33;
+    secp256k1_ec_pubkey_serialize(ctx, pub, &pub_len, &recovered, SECP256K1_EC_COMPRESSED);
+    return true;
+}
+
+bool cov_ecdsa_verify(const uint8_t sig[65], const uint8_t pub[33],
+                      const uint8_t *msg, size_t len)
+{
     uint8_t got[33];
-    size_t got_len = 33;
-    secp256k1_ec_pubkey_serialize(ctx, got, &got_len, &recovered, SECP256K1_EC_COMPRESSED);
-    return memcmp(got, pub, 33) == 0;
+    return cov_ecdsa_recover(got, sig, msg, len) && memcmp(got, pub, 33) == 0;
 }
 
 void cov_ecdsa_derive_hard(uint8_t out[32], const uint8_t seed[32],

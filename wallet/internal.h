@@ -107,6 +107,9 @@ cov_status cov_ecdsa_sign(uint8_t sig[65], const uint8_t seckey[32],
                           const uint8_t *msg, size_t len, cov_err *err);
 bool cov_ecdsa_verify(const uint8_t sig[65], const uint8_t pub[33],
                       const uint8_t *msg, size_t len);
+/* Recovers the compressed public key that made sig over msg. */
+bool cov_ecdsa_recover(uint8_t pub[33], const uint8_t sig[65],
+                       const uint8_t *msg, size_t len);
 /* seed' = blake2b-256(SCALE(("Secp256k1HDKD", seed, cc))) */
 void cov_ecdsa_derive_hard(uint8_t out[32], const uint8_t seed[32],
                            const uint8_t cc[32]);

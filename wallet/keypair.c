@@ -338,3 +338,21 @@ cov_status cov_verify(cov_key_type type, const uint8_t *pub, size_t pub_len,
                         cov_key_type_name(type));
     return COV_OK;
 }
+
+cov_status cov_verify_account(cov_key_type type, const uint8_t account[32],
+                              const uint8_t *sig, size_t sig_len,
+                              const uint8_t *msg, size_t msg_len, cov_err *err)
+{
+    if (type != COV_KEY_ECDSA)
+        return cov_verify(type, account, 32, sig, sig_len, msg, msg_len, err);
+    if (sig_len != 65)
+        return cov_fail(err, COV_ERR_ARG, "an ecdsa signature has 65 bytes, got %zu", sig_len);
+    uint8_t pub[33], hashed[32];
+    if (cov_ecdsa_recover(pub, sig, msg, msg_len)) {
+        cov_blake2b_256(hashed, pub, 33);
+        if (cov_ct_equal(hashed, account, 32))
+            return COV_OK;
+    }
+    return cov_fail(err, COV_ERR_BAD_SIGNATURE,
+                    "the ecdsa signature does not match this message and account");
+}

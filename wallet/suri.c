@@ -10,10 +10,13 @@
 void cov_junction_chain_code(uint8_t cc[32], const char *text, size_t len)
 {
     memset(cc, 0, 32);
-    /* A plain decimal that fits a u64 is encoded as that integer. */
-    bool numeric = len > 0 && len <= 20;
+    /* A decimal that fits a u64 is encoded as that integer. Substrate tests
+     * this with Rust's str::parse::<u64>, which also takes one leading '+'
+     * and any number of leading zeros. */
+    size_t start = len > 1 && text[0] == '+' ? 1 : 0;
+    bool numeric = len > start;
     uint64_t value = 0;
-    for (size_t i = 0; numeric && i < len; i++) {
+    for (size_t i = start; numeric && i < len; i++) {
         if (!isdigit((unsigned char)text[i])) {
             numeric = false;
             break;

@@ -141,6 +141,15 @@ cov_status cov_verify(cov_key_type type, const uint8_t *pub, size_t pub_len,
                       const uint8_t *sig, size_t sig_len, const uint8_t *msg,
                       size_t msg_len, cov_err *err) COV_WARN_UNUSED;
 
+/* Verifies sig over msg for a 32-byte account id, as the chain checks a
+ * MultiSignature: for sr25519 and ed25519 the account is the public key; for
+ * ecdsa the key is recovered from the signature and its blake2b-256 must be
+ * the account. Returns like cov_verify. */
+cov_status cov_verify_account(cov_key_type type, const uint8_t account[32],
+                              const uint8_t *sig, size_t sig_len,
+                              const uint8_t *msg, size_t msg_len,
+                              cov_err *err) COV_WARN_UNUSED;
+
 /* ------------------------------------------------------------- keyfiles */
 
 /* btwallet's keyfile formats, told apart by their first bytes. */

@@ -33,6 +33,8 @@ interop_need_node() {
 interop_need_covenant() {
   COVENANT=${1:-${COVENANT:-}}
   [[ -n $COVENANT && -x $COVENANT ]] || interop_skip "covenant binary not found: '${COVENANT}'"
+  # The tests run from tests/interop, so a relative path must be made absolute first.
+  [[ $COVENANT == /* ]] || COVENANT="$PWD/$COVENANT"
   export COVENANT
 }
 
