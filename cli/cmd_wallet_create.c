@@ -51,6 +51,8 @@ static int store_and_report(const cli_args *a, bool json, key_role role,
                       "key is lost unless you have its mnemonic)", path);
     if (st == COV_OK && wants_password(a, role))
         st = cli_password_new(&password, a, role == ROLE_COLDKEY ? "coldkey" : "hotkey", &err);
+    if (st == COV_OK && password)
+        cov_log(COV_LOG_INFO, "encrypting %s (argon2i, 512 MiB, a few seconds)", path);
     if (st == COV_OK)
         st = role == ROLE_COLDKEY
                  ? cov_wallet_store_coldkey(&w, kp, password, cli_has(a, OPT_OVERWRITE), &err)

@@ -24,6 +24,9 @@ int main(int argc, char **argv)
     cov_err err = {0};
     if (cov_crypto_init(&err) != COV_OK)
         return cli_report(false, &err);
+    /* Info by default: long steps (argon2i) say what they are doing on
+     * stderr, which never mixes with --json output on stdout. */
+    cov_log_set_level(COV_LOG_INFO);
     cov_log_init_from_env();
 
     bool json = false;

@@ -57,6 +57,8 @@ cov_status cli_load_wallet_key(cov_keypair **out, const cli_args *a,
                       path, which == COV_WALLET_HOTKEY ? "hotkey" : "coldkey");
     else if (cov_keyfile_is_encrypted(path))
         st = cli_password_for_file(&password, a, path, err);
+    if (st == COV_OK && password)
+        cov_log(COV_LOG_INFO, "unlocking %s (argon2i, 512 MiB, a few seconds)", path);
     if (st == COV_OK)
         st = cov_keyfile_load(out, path, password, err);
     if (password)

@@ -17,18 +17,26 @@ static const char *member_string(json_t *root, const char *key)
 static bool member_bad_type(json_t *root, const char *key)
 {
     json_t *v = json_object_get(root, key);
-    return v && !json_is_string(v) && !json_is_null(v);
+    if (!v || json_is_null(v))
+        return false;
+    if (!json_is_string(v))
+        return true;
+    /* Only secretSeed may hold a NUL (raw seed bytes, see below). */
+    return 0 &&
+           strlen(json_string_value(v)) != json_string_length(v);
 }
 
 /* secretSeed is "0x" + hex, except that btwallet writes the raw bytes after
- * "0x" when they happen to be valid UTF-8. */
+ * "0x" when they happen to be valid UTF-8 (serde escapes a zero byte as
+ * \u0000, so the length comes from JSON, not strlen). */
 static cov_status decode_secret_seed(uint8_t *out, size_t *out_len,
-                                     const char *text, cov_err *err)
+                                     const char *text, size_t text_len,
+                                     cov_err *err)
 {
-    if (strncmp(text, "0x", 2) != 0)
+    if (text_len < 2 || strncmp(text, "0x", 2) != 0)
         return cov_fail(err, COV_ERR_PARSE, "keyfile secretSeed does not start with 0x");
     const char *body = text + 2;
-    size_t n = strlen(body);
+    size_t n = text_len - 2;
     if (n == 64 || n == 128) {
         if (cov_hex_decode(out, n / 2, body, NULL) == COV_OK) {
             *out_len = n / 2;
@@ -59,7 +67,9 @@ static cov_status keypair_from_secret_fields(cov_keypair **out, json_t *root,
     cov_status st = COV_ERR_NOT_FOUND;
     if (seed_text) {
         size_t n = 0;
-        st = decode_secret_seed(secret, &n, seed_text, err);
+        st = decode_secret_seed(secret, &n, seed_text,
+                                json_string_length(json_object_get(root, "secretSeed")),
+                                err);
         if (st == COV_OK)
             st = n == 32 ? cov_keypair_from_seed(out, COV_KEY_SR25519, secret, err)
                          : cov_keypair_from_sr25519_secret(out, secret, err);
@@ -122,7 +132,8 @@ cov_status cov_keyfile_parse(cov_keypair **out, const uint8_t *data,
 {
     *out = NULL;
     json_error_t jerr;
-    json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb((const char *)data, len,
+                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!root)
         return cov_fail(err, COV_ERR_PARSE,
                         "keyfile is not valid JSON (line %d: %s); it may be "
@@ -135,7 +146,8 @@ cov_status cov_keyfile_parse(cov_keypair **out, const uint8_t *data,
         st = cov_fail(err, COV_ERR_PARSE, "keyfile JSON is not an object");
     for (size_t i = 0; st == COV_OK && i < sizeof fields / sizeof fields[0]; i++)
         if (member_bad_type(root, fields[i]))
-            st = cov_fail(err, COV_ERR_PARSE, "keyfile field %s is not a string",
+            st = cov_fail(err, COV_ERR_PARSE,
+                          "keyfile field %s is not a string (or holds a NUL)",
                           fields[i]);
     if (st == COV_OK) {
         st = keypair_from_secret_fields(out, root, err);

@@ -681,6 +681,10 @@ static void test_parse_malformed(void **state)
         "{\"ss58Address\":[],\"publicKey\":\"0x" ALICE_PUB "\"}",
         "{\"publicKey\":\"0x" ALICE_PUB "\",\"publicKey\":\"0x" ALICE_PUB "\"}",
         "{\"publicKey\":\"0x" ALICE_PUB "\"} trailing",
+        /* A NUL is allowed only in the raw secretSeed quirk. */
+        "{\"secretPhrase\":\"" OLD_LEOPARD "\\u0000 junk\"}",
+        "{\"publicKey\":\"0x" ALICE_PUB "\\u0000\"}",
+        "{\"ss58Address\":\"" ALICE_SS58 "\\u0000x\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cov_status st = parse_status(bad[i]);
