@@ -21,6 +21,8 @@ bool cov_file_exists(const char *path)
 cov_status cov_mkdir_p(const char *path, unsigned mode, cov_err *err)
 {
     size_t len = strlen(path);
+    if (len == 0) /* the loop below starts at copy + 1 */
+        return cov_fail(err, COV_ERR_ARG, "cannot create a folder with an empty name");
     char *copy = malloc(len + 1);
     if (!copy)
         return cov_fail(err, COV_ERR_NOMEM, "out of memory");

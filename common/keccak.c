@@ -74,7 +74,8 @@ void cov_keccak256(uint8_t out[32], const uint8_t *in, size_t len)
         len -= RATE;
     }
     uint8_t last[RATE] = {0};
-    memcpy(last, in, len);
+    if (len) /* in may be NULL for an empty message; memcpy(_, NULL, 0) is UB */
+        memcpy(last, in, len);
     last[len] ^= 0x01;
     last[RATE - 1] ^= 0x80;
     for (int i = 0; i < RATE / 8; i++)

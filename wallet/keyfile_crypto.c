@@ -144,6 +144,9 @@ cov_status cov_keyfile_decrypt(uint8_t **out, size_t *out_len,
                         cov_keyfile_format_name(format));
     if (format == COV_KEYFILE_ANSIBLE)
         return cov_ansible_vault_decrypt(out, out_len, data, len, password, err);
+    /* Refuse a truncated file before spending seconds on the KDF. */
+    if (len < NACL_HEADER + crypto_secretbox_MACBYTES)
+        return cov_fail(err, COV_ERR_PARSE, "$NACL keyfile is truncated (%zu bytes)", len);
     uint8_t *key = sodium_malloc(32);
     if (!key)
         return cov_fail(err, COV_ERR_NOMEM, "out of secure memory");

@@ -22,7 +22,7 @@ static bool member_bad_type(json_t *root, const char *key)
     if (!json_is_string(v))
         return true;
     /* Only secretSeed may hold a NUL (raw seed bytes, see below). */
-    return 0 &&
+    return strcmp(key, "secretSeed") != 0 &&
            strlen(json_string_value(v)) != json_string_length(v);
 }
 

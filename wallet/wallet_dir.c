@@ -11,9 +11,12 @@
 #define DEFAULT_WALLET_PATH "~/.bittensor/wallets"
 #define DEFAULT_NAME "default"
 
+/* A value the caller gave is used as given (so an explicit "" is refused
+ * below rather than silently replaced by the default); an empty variable
+ * counts as unset. */
 static const char *pick(const char *given, const char *env, const char *fallback)
 {
-    if (given && *given)
+    if (given)
         return given;
     const char *v = getenv(env);
     return v && *v ? v : fallback;
@@ -53,6 +56,10 @@ cov_status cov_wallet_init(cov_wallet *w, const char *path, const char *name,
     const char *p = pick(path, "BT_WALLET_PATH", DEFAULT_WALLET_PATH);
     const char *n = pick(name, "BT_WALLET_NAME", DEFAULT_NAME);
     const char *h = pick(hotkey, "BT_WALLET_HOTKEY", DEFAULT_NAME);
+    if (!*p)
+        return cov_fail(err, COV_ERR_ARG,
+                        "the wallets folder path is empty; give a folder or "
+                        "leave it unset for ~/.bittensor/wallets");
     cov_status st = check_name("wallet", n, err);
     if (st == COV_OK)
         st = check_name("hotkey", h, err);

@@ -432,8 +432,8 @@ static void test_parse_btwallet_layouts(void **state)
         "\", \"privateKey\": \"0x" OL_PRIV "\", \"secretPhrase\": \"" OLD_LEOPARD
         "\", \"secretSeed\": \"0x" OL_SEED "\", \"ss58Address\": \"" OL_SS58 "\"}",
         /* Upper-case hex. */
-        "{\"secretSeed\":\"0xDA3CF5B1E9144931A0F0DB65664AAB662673B099415A7F8121B7245FB0BE4143\","
-        "\"publicKey\":\"0xE4359AD3E2716C539A1D663EBD0A51BDC5C98A12E663BB4C4402DB47828C9446\"}",
+        ("{\"secretSeed\":\"0xDA3CF5B1E9144931A0F0DB65664AAB662673B099415A7F8121B7245FB0BE4143\","
+         "\"publicKey\":\"0xE4359AD3E2716C539A1D663EBD0A51BDC5C98A12E663BB4C4402DB47828C9446\"}"),
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         cov_keypair *kp = parse_ok(files[i]);

@@ -191,6 +191,44 @@ static void test_sr25519_numeric_junctions(void **state)
         expect_suri_pub(cases[i].uri, COV_KEY_SR25519, cases[i].pub);
 }
 
+/* Chain codes at the edges: a SCALE string of exactly 32 bytes is used as
+ * it is, 33 bytes and more are hashed, and 64+ characters take a two-byte
+ * compact length. */
+static void test_sr25519_junction_lengths(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *uri, *pub;
+    } cases[] = {
+        {"//abcdefghijklmnopqrstuvwxyz0123", /* 31 bytes */
+         "e48bc3c3ccf9a413a812c7d75a88e6d9681434ee0bca3b84c1277a8c005eca52"},
+        {"//abcdefghijklmnopqrstuvwxyz01234", /* 32 bytes */
+         "681e4dff0c38024a0d5325f1efb14046a60e463935673f294b4cab98fa9bc208"},
+        {"/abcdefghijklmnopqrstuvwxyz01234",
+         "d262dc8755ad2ccf0cf42491b4a54d55aed2cdf0a64e797cf39b36b2353c6821"},
+        {"//abcdefghijklmnopqrstuvwxyz012345", /* 33 bytes: hashed */
+         "684c4e15855f361984d7ee21ebab671a58b663d03baa2da9473df71dd4c8f46c"},
+        {"/abcdefghijklmnopqrstuvwxyz012345",
+         "04f9ffd5bb26a3efc7dde856f67436c81e7307c194799c6fa185dfc59862035c"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_suri_pub(cases[i].uri, COV_KEY_SR25519, cases[i].pub);
+    static const struct {
+        size_t n;
+        const char *pub;
+    } long_names[] = {
+        {63, "76dab0a15bee6bc691c04d2b7ee92b7e89596040e6565d75a17ec1da6c0eab1c"},
+        {64, "4e7a9573fa04dafa01aa9d0eeda5dd5f6685879a2bfd024a75c17c231b488556"},
+        {70, "168a82d8ac8b89ee03baac3ca96d8f147dab2135c54f38ef08e0f8877ecdb004"},
+    };
+    for (size_t i = 0; i < sizeof long_names / sizeof long_names[0]; i++) {
+        char uri[80] = "//";
+        memset(uri + 2, 'x', long_names[i].n);
+        uri[2 + long_names[i].n] = '\0';
+        expect_suri_pub(uri, COV_KEY_SR25519, long_names[i].pub);
+    }
+}
+
 static void test_sr25519_old_leopard(void **state)
 {
     (void)state;
@@ -794,6 +832,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sr25519_dev_uris),
         cmocka_unit_test(test_sr25519_numeric_junctions),
+        cmocka_unit_test(test_sr25519_junction_lengths),
         cmocka_unit_test(test_sr25519_old_leopard),
         cmocka_unit_test(test_sr25519_secrets),
         cmocka_unit_test(test_sr25519_from_secret),
