@@ -97,6 +97,9 @@ void cov_log(cov_log_level level, const char *fmt, ...) COV_PRINTF(2, 3);
 
 /* ------------------------------------------------------------------- hex */
 
+/* The value 0..15 of one hex digit (either case), or -1. */
+int cov_hex_digit(char c);
+
 /* Writes 2*len lowercase hex digits and a NUL into out (size >= 2*len+1). */
 void cov_hex_encode(char *out, const uint8_t *in, size_t len);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hex_value(char c)
+int cov_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -36,8 +36,8 @@ static cov_status decode_digits(uint8_t *out, const char *digits, size_t len,
                                 cov_err *err)
 {
     for (size_t i = 0; i < len; i++) {
-        int hi = hex_value(digits[2 * i]);
-        int lo = hex_value(digits[2 * i + 1]);
+        int hi = cov_hex_digit(digits[2 * i]);
+        int lo = cov_hex_digit(digits[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return cov_fail(err, COV_ERR_PARSE,
                             "invalid hex digit at position %zu", 2 * i);

@@ -115,17 +115,6 @@ static cov_status parse_header(size_t *body, const uint8_t *data, size_t len,
     return COV_OK;
 }
 
-static int hex_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes hex digits, skipping ASCII whitespace when the text is wrapped,
  * into out (room for len / 2 bytes). Returns the index of the first bad
  * character, or len with *n set. An odd digit count leaves *odd set. */
@@ -137,7 +126,7 @@ static size_t unhex(uint8_t *out, size_t *n, bool *odd, const uint8_t *in,
     for (size_t i = 0; i < len; i++) {
         if (wrapped && is_space(in[i]))
             continue;
-        int v = hex_value(in[i]);
+        int v = cov_hex_digit((char)in[i]);
         if (v < 0)
             return i;
         if (high < 0) {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "test_helpers.h"
 #include <sodium.h>
 
 #include "wallet/internal.h"
@@ -19,13 +21,6 @@
 #define FIXTURE_SALT \
     "1b5761f7fade5c7367f6b2aeb8d30529e34319611a4dd1de6b9cf4308282f53d"
 
-static void expect_hex(const uint8_t *got, size_t len, const char *want)
-{
-    char text[2 * 64 + 1];
-    assert_true(len <= 64);
-    cov_hex_encode(text, got, len);
-    assert_string_equal(text, want);
-}
 
 static uint8_t *read_fixture(const char *name, size_t *len)
 {

@@ -7,17 +7,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "test_helpers.h"
 #include <sodium.h>
 
 #include "wallet/internal.h"
 
-static void expect_hex(const uint8_t *got, size_t len, const char *want)
-{
-    char text[2 * 64 + 1];
-    assert_true(len <= 64);
-    cov_hex_encode(text, got, len);
-    assert_string_equal(text, want);
-}
 
 /* polkadot-sdk substrate/utils/substrate-bip39/src/lib.rs: phrase, entropy
  * and the 64-byte seed, all with the passphrase "Substrate". */

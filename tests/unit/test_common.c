@@ -6,17 +6,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "test_helpers.h"
 #include <stdlib.h>
 
 #include "common/common.h"
 
-static void expect_hex(const uint8_t *got, size_t len, const char *want)
-{
-    char text[2 * 128 + 1];
-    assert_true(len <= 128);
-    cov_hex_encode(text, got, len);
-    assert_string_equal(text, want);
-}
 
 static void test_hex_roundtrip(void **state)
 {

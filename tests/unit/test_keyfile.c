@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "test_helpers.h"
 #include <sodium.h>
 
 #include "wallet/internal.h"
@@ -86,10 +88,6 @@ static int derive_key_once(void **state)
     return 0;
 }
 
-static void unhex(uint8_t *out, size_t len, const char *hex)
-{
-    assert_int_equal(cov_hex_decode(out, len, hex, NULL), COV_OK);
-}
 
 static uint8_t *unhex_alloc(const char *hex, size_t *len)
 {
@@ -98,14 +96,6 @@ static uint8_t *unhex_alloc(const char *hex, size_t *len)
     return out;
 }
 
-static void expect_hex(const uint8_t *got, size_t len, const char *want)
-{
-    char *text = malloc(2 * len + 1);
-    assert_non_null(text);
-    cov_hex_encode(text, got, len);
-    assert_string_equal(text, want);
-    free(text);
-}
 
 static cov_keypair *parse_ok(const char *json)
 {

@@ -32,6 +32,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include "wallet/internal.h"
 
 #define OLD_LEOPARD \
@@ -44,18 +46,7 @@ static const char DEV_PUB[] =
 static const char ALICE_PUB[] =
     "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
 
-static void unhex(uint8_t *out, size_t len, const char *hex)
-{
-    assert_int_equal(cov_hex_decode(out, len, hex, NULL), COV_OK);
-}
 
-static void expect_hex(const uint8_t *got, size_t len, const char *want)
-{
-    char text[2 * 65 + 1];
-    assert_true(len <= 65);
-    cov_hex_encode(text, got, len);
-    assert_string_equal(text, want);
-}
 
 static cov_keypair *suri(const char *uri, cov_key_type type)
 {

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <sodium.h>
 
 #include "wallet/internal.h"
@@ -21,18 +23,7 @@ static const char ALICE_PUB[] =
 static const uint8_t SUBSTRATE[] = "substrate";
 #define CTX SUBSTRATE, (sizeof SUBSTRATE - 1)
 
-static void unhex(uint8_t *out, size_t len, const char *hex)
-{
-    assert_int_equal(cov_hex_decode(out, len, hex, NULL), COV_OK);
-}
 
-static void expect_hex(const uint8_t *got, size_t len, const char *want)
-{
-    char text[2 * 64 + 1];
-    assert_true(len <= 64);
-    cov_hex_encode(text, got, len);
-    assert_string_equal(text, want);
-}
 
 /* A junction's chain code for a short name: SCALE string, zero-padded. */
 static void short_chain_code(uint8_t cc[32], const char *name)

@@ -26,16 +26,14 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include "wallet/wallet.h"
 
 static const char ZERO_42[] = "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM";
 static const char ALICE_HEX[] =
     "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
 
-static void unhex(uint8_t *out, size_t len, const char *hex)
-{
-    assert_int_equal(cov_hex_decode(out, len, hex, NULL), COV_OK);
-}
 
 static void expect_encode(const uint8_t account[32], uint16_t prefix,
                           const char *want)
