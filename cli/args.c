@@ -39,6 +39,10 @@ static const opt_spec specs[OPT_COUNT] = {
     [OPT_SIGNATURE] = {{"--signature"}, true, "0x + hex signature"},
     [OPT_USE_HOTKEY] = {{"--use-hotkey"}, false, "sign with the hotkey instead of the coldkey"},
     [OPT_KEEP] = {{"--keep"}, false, "keep the demo's throwaway wallets"},
+    [OPT_JSON_PATH] = {{"--json-path", "--json-file"}, true,
+                       "a key exported by polkadot-js (extension, apps) to import"},
+    [OPT_JSON_PASSWORD_FILE] = {{"--json-password-file"}, true,
+                                "the export's password, first line of this file"},
 };
 
 const char *cli_opt_name(cli_opt o) { return specs[o].names[0]; }

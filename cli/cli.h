@@ -34,6 +34,8 @@ typedef enum {
     OPT_SIGNATURE,
     OPT_USE_HOTKEY,
     OPT_KEEP,
+    OPT_JSON_PATH,
+    OPT_JSON_PASSWORD_FILE,
     OPT_COUNT
 } cli_opt;
 
@@ -75,6 +77,10 @@ int cli_usage_error(bool json, const char *fmt, ...) COV_PRINTF(2, 3);
  * *out is sodium_malloc'd (sodium_free it). */
 cov_status cli_password_for_file(char **out, const cli_args *a,
                                  const char *keyfile_path, cov_err *err);
+
+/* The first line of a password file; a no-echo prompt on the terminal. */
+cov_status cli_password_from_file(char **out, const char *path, cov_err *err);
+cov_status cli_password_prompt(char **out, const char *prompt, cov_err *err);
 
 /* Reads a new password: --password-file, or prompt twice on the terminal;
  * checks btwallet's policy. */

@@ -18,6 +18,8 @@ int cli_wallet_derive(const cli_args *a, bool json);
 #define WALLET_OPTS (OPTBIT(OPT_WALLET_NAME) | OPTBIT(OPT_WALLET_PATH) | OPTBIT(OPT_WALLET_HOTKEY))
 #define CREATE_OPTS (WALLET_OPTS | OPTBIT(OPT_PASSWORD_FILE) | OPTBIT(OPT_NO_PASSWORD) | \
                      OPTBIT(OPT_USE_PASSWORD) | OPTBIT(OPT_OVERWRITE))
+#define REGEN_OPTS (OPTBIT(OPT_MNEMONIC) | OPTBIT(OPT_SEED) | OPTBIT(OPT_JSON_PATH) | \
+                    OPTBIT(OPT_JSON_PASSWORD_FILE))
 
 typedef struct {
     const char *name;
@@ -31,14 +33,14 @@ static const wallet_command commands[] = {
      "create a coldkey from a new mnemonic (encrypted unless --no-password)"},
     {"new-hotkey", cli_wallet_new_hotkey, CREATE_OPTS | OPTBIT(OPT_N_WORDS),
      "create a hotkey from a new mnemonic (unencrypted unless --use-password)"},
-    {"regen-coldkey", cli_wallet_regen_coldkey, CREATE_OPTS | OPTBIT(OPT_MNEMONIC) | OPTBIT(OPT_SEED),
-     "restore a coldkey from its --mnemonic or --seed"},
+    {"regen-coldkey", cli_wallet_regen_coldkey, CREATE_OPTS | REGEN_OPTS,
+     "restore a coldkey from its --mnemonic, --seed or a polkadot-js --json-path"},
     {"regen-coldkeypub", cli_wallet_regen_coldkeypub,
      WALLET_OPTS | OPTBIT(OPT_OVERWRITE) | OPTBIT(OPT_SS58_ADDRESS) | OPTBIT(OPT_PUBLIC_KEY) |
          OPTBIT(OPT_SS58_FORMAT),
      "write coldkeypub.txt from an --ss58-address or --public-key"},
-    {"regen-hotkey", cli_wallet_regen_hotkey, CREATE_OPTS | OPTBIT(OPT_MNEMONIC) | OPTBIT(OPT_SEED),
-     "restore a hotkey from its --mnemonic or --seed"},
+    {"regen-hotkey", cli_wallet_regen_hotkey, CREATE_OPTS | REGEN_OPTS,
+     "restore a hotkey from its --mnemonic, --seed or a polkadot-js --json-path"},
     {"list", cli_wallet_list, OPTBIT(OPT_WALLET_PATH), "list wallets and their hotkeys"},
     {"show", cli_wallet_show, WALLET_OPTS, "show a wallet's addresses"},
     {"sign", cli_wallet_sign,

@@ -20,13 +20,13 @@ static void strip_newline(char *s)
         s[--n] = '\0';
 }
 
-static cov_status read_password_file(char **out, const char *path, cov_err *err)
+cov_status cli_password_from_file(char **out, const char *path, cov_err *err)
 {
     uint8_t *data;
     size_t len;
     cov_status st = cov_file_read(&data, &len, path, PASSWORD_MAX, true, err);
     if (st != COV_OK)
-        return cov_err_context(err, "--password-file");
+        return cov_err_context(err, "password file");
     char *nl = memchr(data, '\n', len);
     if (nl)
         *nl = '\0';
@@ -36,7 +36,7 @@ static cov_status read_password_file(char **out, const char *path, cov_err *err)
 }
 
 /* Prompts on /dev/tty with echo off, so it works even when stdout is piped. */
-static cov_status prompt_tty(char **out, const char *prompt, cov_err *err)
+cov_status cli_password_prompt(char **out, const char *prompt, cov_err *err)
 {
     int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
@@ -80,13 +80,13 @@ cov_status cli_password_for_file(char **out, const cli_args *a,
 {
     *out = NULL;
     if (cli_has(a, OPT_PASSWORD_FILE))
-        return read_password_file(out, cli_get(a, OPT_PASSWORD_FILE), err);
+        return cli_password_from_file(out, cli_get(a, OPT_PASSWORD_FILE), err);
     cov_status st = cov_password_from_env(out, keyfile_path, err);
     if (st != COV_ERR_NOT_FOUND)
         return st;
     char prompt[512];
     snprintf(prompt, sizeof prompt, "Enter password to unlock %s: ", keyfile_path);
-    return prompt_tty(out, prompt, err);
+    return cli_password_prompt(out, prompt, err);
 }
 
 cov_status cli_password_new(char **out, const cli_args *a, const char *what,
@@ -95,14 +95,14 @@ cov_status cli_password_new(char **out, const cli_args *a, const char *what,
     *out = NULL;
     cov_status st;
     if (cli_has(a, OPT_PASSWORD_FILE)) {
-        st = read_password_file(out, cli_get(a, OPT_PASSWORD_FILE), err);
+        st = cli_password_from_file(out, cli_get(a, OPT_PASSWORD_FILE), err);
     } else {
         char prompt[256];
         snprintf(prompt, sizeof prompt, "Specify password for %s: ", what);
-        st = prompt_tty(out, prompt, err);
+        st = cli_password_prompt(out, prompt, err);
         char *again = NULL;
         if (st == COV_OK)
-            st = prompt_tty(&again, "Retype your password: ", err);
+            st = cli_password_prompt(&again, "Retype your password: ", err);
         if (st == COV_OK && strcmp(*out, again) != 0)
             st = cov_fail(err, COV_ERR_PASSWORD, "the two passwords differ; nothing was written");
         if (again)

@@ -82,12 +82,36 @@ cov_status cli_signing_key(cov_keypair **out, const cli_args *a, cov_err *err)
                                err);
 }
 
+static cov_status key_from_polkadot_json(cov_keypair **out, const cli_args *a, cov_err *err)
+{
+    uint8_t *json;
+    size_t len;
+    const char *path = cli_get(a, OPT_JSON_PATH);
+    cov_status st = cov_file_read(&json, &len, path, 64 * 1024, true, err);
+    if (st != COV_OK)
+        return cov_err_context(err, "--json-path");
+    char *password = NULL;
+    if (cli_has(a, OPT_JSON_PASSWORD_FILE))
+        st = cli_password_from_file(&password, cli_get(a, OPT_JSON_PASSWORD_FILE), err);
+    else
+        st = cli_password_prompt(&password, "Enter the password of the polkadot-js export: ", err);
+    if (st == COV_OK)
+        st = cov_keypair_from_polkadot_json(out, (const char *)json, len, password, err);
+    if (password)
+        sodium_free(password);
+    sodium_free(json);
+    return st;
+}
+
 cov_status cli_key_from_secret_args(cov_keypair **out, const cli_args *a,
                                     cov_err *err)
 {
     *out = NULL;
-    if (cli_has(a, OPT_MNEMONIC) == cli_has(a, OPT_SEED))
-        return cov_fail(err, COV_ERR_ARG, "give exactly one of --mnemonic or --seed");
+    int sources = cli_has(a, OPT_MNEMONIC) + cli_has(a, OPT_SEED) + cli_has(a, OPT_JSON_PATH);
+    if (sources != 1)
+        return cov_fail(err, COV_ERR_ARG, "give exactly one of --mnemonic, --seed or --json-path");
+    if (cli_has(a, OPT_JSON_PATH))
+        return key_from_polkadot_json(out, a, err);
     if (cli_has(a, OPT_MNEMONIC))
         return cov_keypair_from_mnemonic(out, cli_get(a, OPT_MNEMONIC), NULL,
                                          COV_KEY_SR25519, err);

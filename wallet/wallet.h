@@ -96,6 +96,13 @@ cov_status cov_keypair_from_sr25519_secret(cov_keypair **out,
                                            const uint8_t secret[64],
                                            cov_err *err) COV_WARN_UNUSED;
 
+/* From a key exported by polkadot-js (extension, apps, keyring toJson):
+ * version 3, sr25519, scrypt + xsalsa20-poly1305. A wrong password gives
+ * COV_ERR_PASSWORD. */
+cov_status cov_keypair_from_polkadot_json(cov_keypair **out, const char *json,
+                                          size_t len, const char *password,
+                                          cov_err *err) COV_WARN_UNUSED;
+
 /* A public-only keypair (verifies, cannot sign). */
 cov_status cov_keypair_from_public(cov_keypair **out, cov_key_type type,
                                    const uint8_t *pub, size_t pub_len,
