@@ -87,6 +87,15 @@ expect_fail "ss58 other network" 1 "expected 42" -- \
   wallet regen-coldkeypub --wallet.path "$fresh" --ss58-address 15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5
 expect_fail "ss58 not base58" 1 "not base58" -- \
   wallet regen-coldkeypub --wallet.path "$fresh" --ss58-address 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKut0Y
+vectors=$(cd "$(dirname "$0")/../vectors" && pwd)
+expect_fail "polkadot-js json wrong password" 1 "wrong password" -- \
+  wallet regen-coldkey --wallet.path "$fresh" --no-password \
+  --json-path "$vectors/polkadot_json_alice.json" --json-password-file "$work/wrong"
+expect_fail "polkadot-js json not json" 1 "not valid JSON" -- \
+  wallet regen-coldkey --wallet.path "$fresh" --no-password \
+  --json-path "$pw" --json-password-file "$work/wrong"
+expect_fail "two key sources" 2 "exactly one of" -- \
+  wallet regen-coldkey --wallet.path "$fresh" --no-password --seed 0x00 --mnemonic "a b"
 [[ ! -e "$fresh" ]] && ok || fail "a refused regen created $fresh"
 
 expect_fail "suri empty junction" 1 "empty junction" -- wallet derive --suri "//Alice//"
