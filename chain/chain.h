@@ -7,6 +7,7 @@
  * This is the module's one public header; it gathers the parts:
  *   scale.h      SCALE encoding and a bounded, depth-limited decoder
  *   metadata.h   metadata V14/V15, the portable type registry, lookups
+ *   codec.h      type-directed SCALE <-> JSON over the registry
  *   rpc.h        JSON-RPC over HTTP (libcurl + jansson)
  *   extrinsic.h  eras, storage keys, signed extrinsics
  * Conventions are common/'s: cov_status + cov_err, caller-owned outputs,
@@ -19,5 +20,9 @@
 #include "wallet/wallet.h"
 
 #include "chain/scale.h"
+#include "chain/metadata.h"
+#include "chain/codec.h"
+#include "chain/rpc.h"
+#include "chain/extrinsic.h"
 
 #endif

@@ -48,6 +48,9 @@ typedef enum {
     COV_ERR_NOT_FOUND,   /* a file, key or entry does not exist */
     COV_ERR_UNSUPPORTED, /* valid input covenant does not handle */
     COV_ERR_PERMISSION,  /* file modes or ownership forbid the operation */
+    COV_ERR_RPC,         /* a node answered with a JSON-RPC error object */
+    COV_ERR_TIMEOUT,     /* a node did not answer in time */
+    COV_ERR_NETWORK,     /* no connection, a broken transfer, an HTTP error */
     COV_STATUS_COUNT
 } cov_status;
 

@@ -19,6 +19,9 @@ static const char *const status_names[COV_STATUS_COUNT] = {
     [COV_ERR_NOT_FOUND] = "not found",
     [COV_ERR_UNSUPPORTED] = "unsupported",
     [COV_ERR_PERMISSION] = "permission denied",
+    [COV_ERR_RPC] = "rpc error",
+    [COV_ERR_TIMEOUT] = "timed out",
+    [COV_ERR_NETWORK] = "network error",
 };
 
 const char *cov_status_name(cov_status s)
