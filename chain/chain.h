@@ -10,6 +10,8 @@
  *   codec.h      type-directed SCALE <-> JSON over the registry
  *   rpc.h        JSON-RPC over HTTP (libcurl + jansson)
  *   extrinsic.h  eras, storage keys, signed extrinsics
+ *   client.h     a node connection: storage, runtime APIs, transactions
+ *   subtensor.h  hyperparameters, metagraphs and other subtensor reads
  * Conventions are common/'s: cov_status + cov_err, caller-owned outputs,
  * a _free for every _new.
  */
@@ -24,5 +26,7 @@
 #include "chain/codec.h"
 #include "chain/rpc.h"
 #include "chain/extrinsic.h"
+#include "chain/client.h"
+#include "chain/subtensor.h"
 
 #endif

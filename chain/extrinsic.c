@@ -233,8 +233,8 @@ cov_status cov_extrinsic_decode(cov_extrinsic_parts *out, size_t *consumed,
                                 size_t extra_len, cov_err *err)
 {
     memset(out, 0, sizeof *out);
-    uint64_t body_len;
-    size_t pl;
+    uint64_t body_len = 0;
+    size_t pl = 0;
     if (compact_get(&body_len, &pl, xt, len, err) != COV_OK)
         return cov_err_context(err, "extrinsic length prefix");
     if (body_len > len - pl)

@@ -7,8 +7,8 @@
  * extrinsic.signed_extensions, in order).
  *
  * Formats are sp_runtime's (generic/era.rs, generic/unchecked_extrinsic.rs)
- * and frame-support's storage hashers; see docs/ARCHITECTURE.md for the
- * layout of a signed extrinsic.
+ * and frame-support's storage hashers; the extrinsic layout is spelled out
+ * above cov_extrinsic_payload below.
  */
 #ifndef COVENANT_CHAIN_EXTRINSIC_H
 #define COVENANT_CHAIN_EXTRINSIC_H

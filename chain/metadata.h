@@ -357,8 +357,8 @@ cov_status cov_metadata_runtime_api(const cov_metadata *m,
  * parameters ("Option<u32>", "AccountId32"), primitives ("u64"), "Vec<T>",
  * "[T; N]", "(A, B)", "Compact<T>", "BitVec<Store, Order>"; "#<id>" for an
  * unknown id and "..." past a nesting limit (types can be recursive).
- * Returns the length the full name would have, as snprintf does (names
- * of huge or recursive types are shortened with "..." first). */
+ * Returns the length the full name would have, as snprintf does; names of
+ * huge or recursive types end in "..." after at most 4096 characters. */
 size_t cov_metadata_type_name(const cov_metadata *m, uint32_t id, char *buf,
                               size_t size);
 

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { NAME_MAX_DEPTH = 8, NAME_MAX_NODES = 512 };
+/* Past these the name ends in "...": nesting, types visited, length. */
+enum { NAME_MAX_DEPTH = 8, NAME_MAX_NODES = 512, NAME_MAX_LEN = 4096 };
 
 /* snprintf-like output: counts everything, stores what fits. */
 typedef struct {
@@ -16,13 +17,27 @@ typedef struct {
     size_t size;
     size_t len;
     unsigned nodes; /* types rendered so far */
+    bool cut;       /* a limit was hit: "..." written, nothing more */
 } name_out;
 
 static void put(name_out *o, const char *s)
 {
-    for (; *s; s++, o->len++)
+    for (; *s && o->len < NAME_MAX_LEN; s++, o->len++)
         if (o->size && o->len < o->size - 1)
             o->buf[o->len] = *s;
+}
+
+/* True (after writing "...") once the name is long or costly enough. */
+static bool over_budget(name_out *o)
+{
+    if (o->cut)
+        return true;
+    if (++o->nodes > NAME_MAX_NODES || o->len >= NAME_MAX_LEN - 3) {
+        o->len = o->len < NAME_MAX_LEN - 3 ? o->len : NAME_MAX_LEN - 3;
+        put(o, "...");
+        o->cut = true;
+    }
+    return o->cut;
 }
 
 static void put_u32(name_out *o, uint32_t v)
@@ -38,7 +53,7 @@ static void render(const cov_metadata *m, uint32_t id, unsigned depth,
 static void render_list(const cov_metadata *m, const uint32_t *ids,
                         uint32_t n, unsigned depth, name_out *o)
 {
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && !o->cut; i++) {
         if (i)
             put(o, ", ");
         render(m, ids[i], depth + 1, o);
@@ -52,7 +67,7 @@ static void render_path(const cov_metadata *m, const cov_meta_type *t,
 {
     put(o, t->path.items[t->path.count - 1]);
     bool open = false;
-    for (uint32_t i = 0; i < t->n_params; i++) {
+    for (uint32_t i = 0; i < t->n_params && !o->cut; i++) {
         if (t->params[i].type == COV_META_NONE)
             continue;
         put(o, open ? ", " : "<");
@@ -75,7 +90,7 @@ static void render_anonymous(const cov_metadata *m, const cov_meta_type *t,
     }
     bool named = n > 0 && f[0].name;
     put(o, named ? "{ " : "(");
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && !o->cut; i++) {
         if (i)
             put(o, ", ");
         if (named && f[i].name) {
@@ -90,13 +105,15 @@ static void render_anonymous(const cov_metadata *m, const cov_meta_type *t,
 static void render(const cov_metadata *m, uint32_t id, unsigned depth,
                    name_out *o)
 {
+    if (over_budget(o))
+        return;
     const cov_meta_type *t = cov_metadata_type(m, id);
     if (!t) {
         put(o, "#");
         put_u32(o, id);
         return;
     }
-    if (depth > NAME_MAX_DEPTH || ++o->nodes > NAME_MAX_NODES) {
+    if (depth > NAME_MAX_DEPTH) {
         put(o, "...");
         return;
     }
@@ -151,7 +168,7 @@ static void render(const cov_metadata *m, uint32_t id, unsigned depth,
 size_t cov_metadata_type_name(const cov_metadata *m, uint32_t id, char *buf,
                               size_t size)
 {
-    name_out o = {buf, size, 0, 0};
+    name_out o = {buf, size, 0, 0, false};
     render(m, id, 0, &o);
     if (size)
         buf[o.len < size ? o.len : size - 1] = '\0';

@@ -79,11 +79,12 @@ static cov_status load(json_t **out, const char *body, size_t len,
      * limits nesting depth, so a hostile answer cannot exhaust the stack. */
     json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        char start[48];
+        char start[48], why[96]; /* jansson quotes the offending bytes */
         excerpt(start, sizeof start, body, len);
+        excerpt(why, sizeof why, je.text, strlen(je.text));
         return cov_fail(err, COV_ERR_PARSE,
                         "answer from %s to %s is not JSON: %s at byte %d (it starts \"%s\")",
-                        from, what, je.text, je.position, start);
+                        from, what, why, je.position, start);
     }
     *out = j;
     return COV_OK;

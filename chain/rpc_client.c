@@ -69,7 +69,7 @@ static char *display_url(const char *url, cov_err *err)
         return NULL;
     }
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *out = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         cov_fail(err, COV_ERR_ARG,

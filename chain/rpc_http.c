@@ -9,7 +9,12 @@
 #include <string.h>
 #include <time.h>
 
-typedef enum { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_FAIL } attempt_outcome;
+typedef enum {
+    ATTEMPT_OK,
+    ATTEMPT_RETRY, /* worth another attempt */
+    ATTEMPT_HELD,  /* would be, but the non-idempotent request may be in */
+    ATTEMPT_FAIL
+} attempt_outcome;
 
 /* Printable ASCII of at most cap-1 bytes of s, for messages: an answer is
  * hostile input, and control bytes must not reach a terminal. */
@@ -123,7 +128,7 @@ static cov_status transfer_error(cov_rpc *rpc, CURLcode rc, const char *what,
 
 static attempt_outcome attempt(cov_rpc *rpc, bool idempotent, const char *what,
                                cov_status *code, long *retry_after_ms,
-                               bool *maybe_sent, cov_err *err)
+                               cov_err *err)
 {
     cov_buf_reset(&rpc->body);
     rpc->body_status = COV_OK;
@@ -137,14 +142,13 @@ static attempt_outcome attempt(cov_rpc *rpc, bool idempotent, const char *what,
     long sent = 0;
     if (curl_easy_getinfo(rpc->curl, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK)
         sent = 1; /* unknown: assume it went out */
-    *maybe_sent = sent > 0;
 
     if (rc != CURLE_OK) {
         *code = transfer_error(rpc, rc, what, err);
         if (!is_transient(rc) || rpc->body_status != COV_OK)
             return ATTEMPT_FAIL;
-        if (!idempotent && *maybe_sent)
-            return ATTEMPT_FAIL;
+        if (!idempotent && sent > 0)
+            return ATTEMPT_HELD;
         return ATTEMPT_RETRY;
     }
 
@@ -158,8 +162,10 @@ static attempt_outcome attempt(cov_rpc *rpc, bool idempotent, const char *what,
              rpc->display_url, what, excerpt[0] ? " (\"" : "", excerpt,
              excerpt[0] ? "\")" : "");
     bool transient = status == 429 || status >= 500;
-    if (!transient || !idempotent)
+    if (!transient)
         return ATTEMPT_FAIL;
+    if (!idempotent)
+        return ATTEMPT_HELD;
     curl_off_t after = 0;
     if (curl_easy_getinfo(rpc->curl, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
         after > 0)
@@ -177,13 +183,12 @@ cov_status rpc_http_post(cov_rpc *rpc, const char *request, size_t len,
     rpc->last_attempts = 0;
     for (;;) {
         long retry_after_ms = 0;
-        bool maybe_sent = false;
         cov_status code = COV_OK;
         rpc->last_attempts++;
         COV_DEBUG("rpc: %s to %s, %zu bytes (attempt %u)", what,
                   rpc->display_url, len, rpc->last_attempts);
         attempt_outcome out =
-            attempt(rpc, idempotent, what, &code, &retry_after_ms, &maybe_sent, err);
+            attempt(rpc, idempotent, what, &code, &retry_after_ms, err);
         if (out == ATTEMPT_OK)
             return COV_OK;
         if (out == ATTEMPT_RETRY && rpc->last_attempts < max_attempts) {
@@ -194,7 +199,7 @@ cov_status rpc_http_post(cov_rpc *rpc, const char *request, size_t len,
             sleep_ms(wait);
             continue;
         }
-        if (!idempotent && maybe_sent && code != COV_ERR_ARG)
+        if (out == ATTEMPT_HELD)
             err_append(err, "; not resent, as the node may have received it: "
                             "check the chain before submitting again");
         if (rpc->last_attempts > 1) {

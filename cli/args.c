@@ -33,7 +33,7 @@ static const opt_spec specs[OPT_COUNT] = {
     [OPT_PUBLIC_KEY] = {{"--public-key", "--public-key-hex"}, true, "0x + hex public key"},
     [OPT_SURI] = {{"--suri", "--uri"}, true, "secret URI, e.g. //Alice or \"words//hard/soft\""},
     [OPT_CRYPTO] = {{"--crypto", "--scheme"}, true, "sr25519 (default), ed25519 or ecdsa"},
-    [OPT_SS58_FORMAT] = {{"--ss58-format", "--network"}, true, "SS58 prefix (default 42)"},
+    [OPT_SS58_FORMAT] = {{"--ss58-format"}, true, "SS58 prefix (default 42)"},
     [OPT_MESSAGE_HEX] = {{"--message-hex"}, true, "message as 0x + hex"},
     [OPT_MESSAGE] = {{"--message"}, true, "message as UTF-8 text"},
     [OPT_SIGNATURE] = {{"--signature"}, true, "0x + hex signature"},
@@ -43,7 +43,28 @@ static const opt_spec specs[OPT_COUNT] = {
                        "a key exported by polkadot-js (extension, apps) to import"},
     [OPT_JSON_PASSWORD_FILE] = {{"--json-password-file"}, true,
                                 "the export's password, first line of this file"},
+    [OPT_URL] = {{"--url", "--subtensor.chain_endpoint", "--chain-endpoint"}, true,
+                 "node URL (http, https, ws or wss) [http://127.0.0.1:9944]"},
+    [OPT_NETWORK_NAME] = {{"--network", "--subtensor.network"}, true,
+                          "finney, test, archive, local or latent-lite"},
+    [OPT_NETUID] = {{"--netuid"}, true, "subnet id"},
+    [OPT_DEST] = {{"--dest", "--destination"}, true, "destination SS58 address"},
+    [OPT_AMOUNT] = {{"--amount"}, true, "amount in TAO (e.g. 1.5)"},
+    [OPT_DRY_RUN] = {{"--dry-run"}, false, "print the signed extrinsic, do not submit"},
+    [OPT_WAIT] = {{"--wait"}, true, "inclusion (default), finalized or none"},
+    [OPT_ERA] = {{"--era", "--period"}, true, "blocks the transaction stays valid (0: immortal)"},
+    [OPT_TIP] = {{"--tip"}, true, "tip in TAO"},
+    [OPT_NONCE] = {{"--nonce"}, true, "use this nonce instead of the node's"},
+    [OPT_AT] = {{"--at", "--block"}, true, "block number or 0x hash to read at"},
+    [OPT_LIMIT] = {{"--limit"}, true, "most entries to list"},
+    [OPT_HOTKEY_ADDRESS] = {{"--hotkey-address", "--hotkey-ss58"}, true,
+                            "a hotkey's SS58 address (else the wallet's hotkey)"},
+    [OPT_IP] = {{"--ip"}, true, "IPv4 address to serve on"},
+    [OPT_PORT] = {{"--port"}, true, "port to serve on"},
+    [OPT_TIMEOUT] = {{"--timeout"}, true, "seconds to wait for inclusion [120]"},
 };
+
+_Static_assert(OPT_COUNT <= 64, "options are a 64-bit mask");
 
 const char *cli_opt_name(cli_opt o) { return specs[o].names[0]; }
 
@@ -57,7 +78,7 @@ static int find_option(const char *arg, size_t len)
     return -1;
 }
 
-int cli_parse(cli_args *a, int argc, char **argv, uint32_t allowed, cov_err *err)
+int cli_parse(cli_args *a, int argc, char **argv, uint64_t allowed, cov_err *err)
 {
     memset(a, 0, sizeof *a);
     allowed |= CLI_GLOBAL_OPTS;
@@ -102,7 +123,7 @@ bool cli_has(const cli_args *a, cli_opt o) { return a->values[o] != NULL; }
 
 const char *cli_get(const cli_args *a, cli_opt o) { return a->values[o]; }
 
-void cli_print_options(FILE *f, uint32_t allowed)
+void cli_print_options(FILE *f, uint64_t allowed)
 {
     allowed |= CLI_GLOBAL_OPTS;
     for (int o = 0; o < OPT_COUNT; o++) {

@@ -36,27 +36,43 @@ typedef enum {
     OPT_KEEP,
     OPT_JSON_PATH,
     OPT_JSON_PASSWORD_FILE,
+    OPT_URL,
+    OPT_NETWORK_NAME,
+    OPT_NETUID,
+    OPT_DEST,
+    OPT_AMOUNT,
+    OPT_DRY_RUN,
+    OPT_WAIT,
+    OPT_ERA,
+    OPT_TIP,
+    OPT_NONCE,
+    OPT_AT,
+    OPT_LIMIT,
+    OPT_HOTKEY_ADDRESS,
+    OPT_IP,
+    OPT_PORT,
+    OPT_TIMEOUT,
     OPT_COUNT
 } cli_opt;
 
 typedef struct {
     const char *values[OPT_COUNT]; /* NULL if absent; "" for a set flag */
-    const char *positional[8];
+    const char *positional[8]; /* arguments that are not options */
     int n_positional;
 } cli_args;
 
 /* Parses argv[0..argc) (after the command words). Options not in `allowed`
  * (a bit mask of 1u << cli_opt) are refused. Returns CLI_EXIT_OK or
  * CLI_EXIT_USAGE with err filled. */
-int cli_parse(cli_args *a, int argc, char **argv, uint32_t allowed, cov_err *err);
+int cli_parse(cli_args *a, int argc, char **argv, uint64_t allowed, cov_err *err);
 bool cli_has(const cli_args *a, cli_opt o);
 const char *cli_get(const cli_args *a, cli_opt o);
 /* The spelling users see for an option, e.g. "--wallet.name". */
 const char *cli_opt_name(cli_opt o);
 /* One line per allowed option, for --help. */
-void cli_print_options(FILE *f, uint32_t allowed);
+void cli_print_options(FILE *f, uint64_t allowed);
 
-#define OPTBIT(o) (1u << (o))
+#define OPTBIT(o) (1ull << (o))
 #define CLI_GLOBAL_OPTS (OPTBIT(OPT_HELP) | OPTBIT(OPT_JSON) | OPTBIT(OPT_LOG_LEVEL))
 
 /* ------------------------------------------------------------ output */
@@ -89,7 +105,25 @@ cov_status cli_password_new(char **out, const cli_args *a, const char *what,
 
 /* --------------------------------------------------------------- commands */
 
+/* One subcommand of a group (wallet, chain, tx, subnet). */
+typedef struct {
+    const char *name;
+    int (*run)(const cli_args *a, bool json);
+    uint64_t options;          /* OPTBIT()s it accepts */
+    const char *summary;
+    const char *positional;    /* e.g. "PALLET ITEM [KEYS] " for --help, or NULL */
+    int min_positional;
+    int max_positional;
+} cli_command;
+
+/* Runs argv[0] of the group with the rest as its arguments. */
+int cli_dispatch(const char *group, const cli_command *cmds, size_t n, int argc, char **argv,
+                 bool json);
+
 int cli_wallet_main(int argc, char **argv, bool json);
 int cli_demo_main(int argc, char **argv, bool json);
+int cli_chain_main(int argc, char **argv, bool json);
+int cli_tx_main(int argc, char **argv, bool json);
+int cli_subnet_main(int argc, char **argv, bool json);
 
 #endif

@@ -21,80 +21,36 @@ int cli_wallet_derive(const cli_args *a, bool json);
 #define REGEN_OPTS (OPTBIT(OPT_MNEMONIC) | OPTBIT(OPT_SEED) | OPTBIT(OPT_JSON_PATH) | \
                     OPTBIT(OPT_JSON_PASSWORD_FILE))
 
-typedef struct {
-    const char *name;
-    int (*run)(const cli_args *a, bool json);
-    uint32_t options;
-    const char *summary;
-} wallet_command;
-
-static const wallet_command commands[] = {
+static const cli_command commands[] = {
     {"new-coldkey", cli_wallet_new_coldkey, CREATE_OPTS | OPTBIT(OPT_N_WORDS),
-     "create a coldkey from a new mnemonic (encrypted unless --no-password)"},
+     "create a coldkey from a new mnemonic (encrypted unless --no-password)", NULL, 0, 0},
     {"new-hotkey", cli_wallet_new_hotkey, CREATE_OPTS | OPTBIT(OPT_N_WORDS),
-     "create a hotkey from a new mnemonic (unencrypted unless --use-password)"},
+     "create a hotkey from a new mnemonic (unencrypted unless --use-password)", NULL, 0, 0},
     {"regen-coldkey", cli_wallet_regen_coldkey, CREATE_OPTS | REGEN_OPTS,
-     "restore a coldkey from its --mnemonic, --seed or a polkadot-js --json-path"},
+     "restore a coldkey from its --mnemonic, --seed or a polkadot-js --json-path", NULL, 0, 0},
     {"regen-coldkeypub", cli_wallet_regen_coldkeypub,
      WALLET_OPTS | OPTBIT(OPT_OVERWRITE) | OPTBIT(OPT_SS58_ADDRESS) | OPTBIT(OPT_PUBLIC_KEY) |
          OPTBIT(OPT_SS58_FORMAT),
-     "write coldkeypub.txt from an --ss58-address or --public-key"},
+     "write coldkeypub.txt from an --ss58-address or --public-key", NULL, 0, 0},
     {"regen-hotkey", cli_wallet_regen_hotkey, CREATE_OPTS | REGEN_OPTS,
-     "restore a hotkey from its --mnemonic, --seed or a polkadot-js --json-path"},
-    {"list", cli_wallet_list, OPTBIT(OPT_WALLET_PATH), "list wallets and their hotkeys"},
-    {"show", cli_wallet_show, WALLET_OPTS, "show a wallet's addresses"},
+     "restore a hotkey from its --mnemonic, --seed or a polkadot-js --json-path", NULL, 0, 0},
+    {"list", cli_wallet_list, OPTBIT(OPT_WALLET_PATH), "list wallets and their hotkeys", NULL, 0, 0},
+    {"show", cli_wallet_show, WALLET_OPTS, "show a wallet's addresses", NULL, 0, 0},
     {"sign", cli_wallet_sign,
      WALLET_OPTS | OPTBIT(OPT_PASSWORD_FILE) | OPTBIT(OPT_USE_HOTKEY) | OPTBIT(OPT_SURI) |
          OPTBIT(OPT_CRYPTO) | OPTBIT(OPT_MESSAGE_HEX) | OPTBIT(OPT_MESSAGE),
-     "sign a message with a wallet key or --suri"},
+     "sign a message with a wallet key or --suri", NULL, 0, 0},
     {"verify", cli_wallet_verify,
      WALLET_OPTS | OPTBIT(OPT_USE_HOTKEY) | OPTBIT(OPT_SURI) | OPTBIT(OPT_CRYPTO) |
          OPTBIT(OPT_MESSAGE_HEX) | OPTBIT(OPT_MESSAGE) | OPTBIT(OPT_SIGNATURE) |
          OPTBIT(OPT_PUBLIC_KEY) | OPTBIT(OPT_SS58_ADDRESS) | OPTBIT(OPT_SS58_FORMAT),
-     "verify a signature against a key, an address, a --suri or a wallet"},
+     "verify a signature against a key, an address, a --suri or a wallet", NULL, 0, 0},
     {"derive", cli_wallet_derive, OPTBIT(OPT_SURI) | OPTBIT(OPT_CRYPTO) | OPTBIT(OPT_SS58_FORMAT),
-     "print the public key and address of a secret URI (touches no disk)"},
+     "print the public key and address of a secret URI (touches no disk)", NULL, 0, 0},
 };
-
-#define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-static void print_wallet_help(FILE *f)
-{
-    fprintf(f, "usage: covenant wallet <command> [options]\n\ncommands:\n");
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n`covenant wallet <command> --help` lists a command's options.\n");
-}
 
 int cli_wallet_main(int argc, char **argv, bool json)
 {
-    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        print_wallet_help(argc < 1 ? stderr : stdout);
-        return argc < 1 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(argv[0], commands[i].name) != 0)
-            continue;
-        cli_args a;
-        cov_err err = {0};
-        if (cli_parse(&a, argc - 1, argv + 1, commands[i].options, &err) != CLI_EXIT_OK)
-            return cli_report(json || cli_has(&a, OPT_JSON), &err);
-        if (cli_has(&a, OPT_HELP)) {
-            printf("usage: covenant wallet %s [options]\n%s\n\noptions:\n", commands[i].name,
-                   commands[i].summary);
-            cli_print_options(stdout, commands[i].options);
-            return CLI_EXIT_OK;
-        }
-        if (cli_has(&a, OPT_LOG_LEVEL)) {
-            cov_log_level level;
-            if (!cov_log_parse_level(cli_get(&a, OPT_LOG_LEVEL), &level))
-                return cli_usage_error(json, "--log-level must be error, warn, info, debug or trace");
-            cov_log_set_level(level);
-        }
-        if (a.n_positional > 0)
-            return cli_usage_error(json, "unexpected argument \"%s\"", a.positional[0]);
-        return commands[i].run(&a, json || cli_has(&a, OPT_JSON));
-    }
-    return cli_usage_error(json, "unknown wallet command \"%s\" (see covenant wallet --help)",
-                           argv[0]);
+    return cli_dispatch("wallet", commands, sizeof commands / sizeof commands[0], argc, argv,
+                        json);
 }

@@ -12,6 +12,9 @@ static void print_help(FILE *f)
             "usage: covenant [--log-level LEVEL] [--json] <command> [options]\n\n"
             "commands:\n"
             "  wallet    keys and btcli-compatible wallets (covenant wallet --help)\n"
+            "  chain     read the chain: info, block, balance, storage, metagraph, ...\n"
+            "  tx        transactions: transfer, register, stake, unstake, serve, call\n"
+            "  subnet    subnet owner actions: set-hyperparam\n"
             "  demo      walk through what covenant can do, on throwaway keys\n"
             "  version   print the version\n\n"
             "Every command takes --json for one JSON object on stdout.\n"
@@ -56,6 +59,12 @@ int main(int argc, char **argv)
     const char *command = argv[i];
     if (strcmp(command, "wallet") == 0)
         return cli_wallet_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "chain") == 0)
+        return cli_chain_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "tx") == 0)
+        return cli_tx_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "subnet") == 0)
+        return cli_subnet_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "demo") == 0)
         return cli_demo_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "version") == 0) {

@@ -343,8 +343,13 @@ cov_status cov_verify_account(cov_key_type type, const uint8_t account[32],
                               const uint8_t *sig, size_t sig_len,
                               const uint8_t *msg, size_t msg_len, cov_err *err)
 {
-    if (type != COV_KEY_ECDSA)
-        return cov_verify(type, account, 32, sig, sig_len, msg, msg_len, err);
+    if (type != COV_KEY_ECDSA) {
+        /* A full-size key buffer keeps gcc from reasoning about a 33-byte
+         * read on the ecdsa branch that this call never takes. */
+        uint8_t key[COV_PUBKEY_MAX] = {0};
+        memcpy(key, account, 32);
+        return cov_verify(type, key, 32, sig, sig_len, msg, msg_len, err);
+    }
     if (sig_len != 65)
         return cov_fail(err, COV_ERR_ARG, "an ecdsa signature has 65 bytes, got %zu", sig_len);
     uint8_t pub[33], hashed[32];

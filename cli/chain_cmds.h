@@ -1,0 +1,36 @@
+/* Shared pieces of the chain, tx and subnet commands. */
+#ifndef COVENANT_CLI_CHAIN_CMDS_H
+#define COVENANT_CLI_CHAIN_CMDS_H
+
+#include "chain/chain.h"
+#include "cli/wallet_cmds.h"
+
+#define CHAIN_OPTS (OPTBIT(OPT_URL) | OPTBIT(OPT_NETWORK_NAME) | OPTBIT(OPT_TIMEOUT))
+#define TX_OPTS                                                                           \
+    (CHAIN_OPTS | OPTBIT(OPT_WALLET_NAME) | OPTBIT(OPT_WALLET_PATH) |                     \
+     OPTBIT(OPT_WALLET_HOTKEY) | OPTBIT(OPT_PASSWORD_FILE) | OPTBIT(OPT_SURI) |           \
+     OPTBIT(OPT_CRYPTO) | OPTBIT(OPT_DRY_RUN) | OPTBIT(OPT_WAIT) | OPTBIT(OPT_ERA) |      \
+     OPTBIT(OPT_TIP) | OPTBIT(OPT_NONCE))
+
+/* Connects to --url, or --network, or http://127.0.0.1:9944. */
+cov_status cli_chain_connect(cov_chain **out, const cli_args *a, cov_err *err);
+
+/* "1.5" TAO -> 1500000000 rao, exactly (no floating point). */
+cov_status cli_parse_tao(uint64_t *rao, const char *text, cov_err *err);
+/* rao -> "1.500000000" */
+void cli_format_tao(char out[32], uint64_t rao);
+
+cov_status cli_parse_u64(uint64_t *out, const char *text, const char *what, cov_err *err);
+/* A JSON argument from the command line; a bare word becomes a string. */
+cov_status cli_parse_json_arg(json_t **out, const char *text, cov_err *err);
+/* --at: a block number or 0x hash, into hash (sets *have). */
+cov_status cli_block_at(cov_chain *c, uint8_t hash[32], bool *have, const cli_args *a,
+                        cov_err *err);
+
+/* Signs pallet.call(args) with the wallet key or --suri and submits it (or
+ * prints it with --dry-run), reporting the outcome. use_hotkey picks the
+ * wallet's hotkey instead of its coldkey. */
+int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *call,
+                  json_t *args, bool use_hotkey);
+
+#endif

@@ -1,0 +1,154 @@
+/* covenant tx transfer | register | stake | unstake | serve | call:
+ * signed transactions, built from the metadata, submitted and followed. */
+#include "cli/chain_cmds.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cov_status required_netuid(json_int_t *out, const cli_args *a, cov_err *err)
+{
+    uint64_t v;
+    if (!cli_has(a, OPT_NETUID))
+        return cov_fail(err, COV_ERR_ARG, "--netuid is required");
+    cov_status st = cli_parse_u64(&v, cli_get(a, OPT_NETUID), "--netuid", err);
+    if (st == COV_OK && v > 65535)
+        st = cov_fail(err, COV_ERR_ARG, "--netuid must be 0..65535");
+    *out = (json_int_t)v;
+    return st;
+}
+
+static cov_status required_amount(uint64_t *rao, const cli_args *a, cov_err *err)
+{
+    if (!cli_has(a, OPT_AMOUNT))
+        return cov_fail(err, COV_ERR_ARG, "--amount (in TAO) is required");
+    return cli_parse_tao(rao, cli_get(a, OPT_AMOUNT), err);
+}
+
+/* The hotkey a staking or registration call names: --hotkey-address, or
+ * the wallet's hotkey (its public file; no password needed). */
+static cov_status hotkey_address(char out[COV_SS58_MAX], const cli_args *a, cov_err *err)
+{
+    if (cli_has(a, OPT_HOTKEY_ADDRESS)) {
+        uint8_t account[32];
+        cov_status st = cov_ss58_decode(account, NULL, cli_get(a, OPT_HOTKEY_ADDRESS), -1, err);
+        if (st == COV_OK)
+            snprintf(out, COV_SS58_MAX, "%s", cli_get(a, OPT_HOTKEY_ADDRESS));
+        return st;
+    }
+    cov_keypair *kp;
+    cov_wallet w;
+    cov_status st = cli_wallet_open(&w, a, err);
+    if (st != COV_OK)
+        return st;
+    char *pub = cov_wallet_file_path(&w, COV_WALLET_HOTKEYPUB);
+    char *full = cov_wallet_file_path(&w, COV_WALLET_HOTKEY);
+    cov_wallet_free(&w);
+    st = cov_keyfile_load(&kp, pub && cov_file_exists(pub) ? pub : full, NULL, err);
+    if (st == COV_OK)
+        st = cov_keypair_ss58(kp, out, COV_SS58_BITTENSOR, err);
+    if (st == COV_OK)
+        cov_keypair_free(kp);
+    free(pub);
+    free(full);
+    return st;
+}
+
+static int tx_transfer(const cli_args *a, bool json)
+{
+    cov_err err = {0};
+    uint64_t rao;
+    uint8_t account[32];
+    if (!cli_has(a, OPT_DEST))
+        return cli_usage_error(json, "--dest SS58 is required");
+    if (cov_ss58_decode(account, NULL, cli_get(a, OPT_DEST), COV_SS58_BITTENSOR, &err) != COV_OK ||
+        required_amount(&rao, a, &err) != COV_OK)
+        return cli_report(json, &err);
+    json_t *args = json_pack("{s:{s:s},s:I}", "dest", "Id", cli_get(a, OPT_DEST), "value",
+                             (json_int_t)rao);
+    return cli_send_call(a, json, "Balances", "transfer_keep_alive", args, false);
+}
+
+static int tx_register(const cli_args *a, bool json)
+{
+    cov_err err = {0};
+    json_int_t netuid;
+    char hotkey[COV_SS58_MAX];
+    if (required_netuid(&netuid, a, &err) != COV_OK || hotkey_address(hotkey, a, &err) != COV_OK)
+        return cli_report(json, &err);
+    return cli_send_call(a, json, "SubtensorModule", "burned_register",
+                         json_pack("{s:I,s:s}", "netuid", netuid, "hotkey", hotkey), false);
+}
+
+static int tx_stake(const cli_args *a, bool json, bool add)
+{
+    cov_err err = {0};
+    json_int_t netuid;
+    uint64_t rao;
+    char hotkey[COV_SS58_MAX];
+    if (required_netuid(&netuid, a, &err) != COV_OK || required_amount(&rao, a, &err) != COV_OK ||
+        hotkey_address(hotkey, a, &err) != COV_OK)
+        return cli_report(json, &err);
+    json_t *args = json_pack("{s:s,s:I,s:I}", "hotkey", hotkey, "netuid", netuid,
+                             add ? "amount_staked" : "amount_unstaked", (json_int_t)rao);
+    return cli_send_call(a, json, "SubtensorModule", add ? "add_stake" : "remove_stake", args,
+                         false);
+}
+
+static int tx_add_stake(const cli_args *a, bool json) { return tx_stake(a, json, true); }
+static int tx_remove_stake(const cli_args *a, bool json) { return tx_stake(a, json, false); }
+
+/* serve_axon is signed by the hotkey: the axon belongs to it. */
+static int tx_serve(const cli_args *a, bool json)
+{
+    cov_err err = {0};
+    json_int_t netuid;
+    uint64_t port;
+    struct in_addr ip;
+    if (required_netuid(&netuid, a, &err) != COV_OK)
+        return cli_report(json, &err);
+    if (!cli_has(a, OPT_IP) || inet_pton(AF_INET, cli_get(a, OPT_IP), &ip) != 1)
+        return cli_usage_error(json, "--ip must be an IPv4 address such as 203.0.113.7");
+    if (!cli_has(a, OPT_PORT) || cli_parse_u64(&port, cli_get(a, OPT_PORT), "--port", &err) != COV_OK ||
+        port == 0 || port > 65535)
+        return cli_usage_error(json, "--port must be 1..65535");
+    uint32_t ip_host = ntohl(ip.s_addr);
+    json_t *args = json_pack("{s:I,s:i,s:I,s:I,s:i,s:i,s:i,s:i}", "netuid", netuid, "version", 1,
+                             "ip", (json_int_t)ip_host, "port", (json_int_t)port, "ip_type", 4,
+                             "protocol", 4, "placeholder1", 0, "placeholder2", 0);
+    return cli_send_call(a, json, "SubtensorModule", "serve_axon", args, true);
+}
+
+/* Any call, for what has no command of its own. */
+static int tx_call(const cli_args *a, bool json)
+{
+    cov_err err = {0};
+    json_t *args = NULL;
+    if (a->n_positional == 3 && cli_parse_json_arg(&args, a->positional[2], &err) != COV_OK)
+        return cli_report(json, &err);
+    return cli_send_call(a, json, a->positional[0], a->positional[1], args,
+                         cli_has(a, OPT_USE_HOTKEY));
+}
+
+static const cli_command commands[] = {
+    {"transfer", tx_transfer, TX_OPTS | OPTBIT(OPT_DEST) | OPTBIT(OPT_AMOUNT),
+     "send TAO: Balances.transfer_keep_alive --dest SS58 --amount TAO", NULL, 0, 0},
+    {"register", tx_register, TX_OPTS | OPTBIT(OPT_NETUID) | OPTBIT(OPT_HOTKEY_ADDRESS),
+     "register the wallet's hotkey on a subnet by burning TAO (burned_register)", NULL, 0, 0},
+    {"stake", tx_add_stake,
+     TX_OPTS | OPTBIT(OPT_NETUID) | OPTBIT(OPT_AMOUNT) | OPTBIT(OPT_HOTKEY_ADDRESS),
+     "stake TAO to a hotkey on a subnet (add_stake)", NULL, 0, 0},
+    {"unstake", tx_remove_stake,
+     TX_OPTS | OPTBIT(OPT_NETUID) | OPTBIT(OPT_AMOUNT) | OPTBIT(OPT_HOTKEY_ADDRESS),
+     "unstake alpha from a hotkey on a subnet (remove_stake)", NULL, 0, 0},
+    {"serve", tx_serve, TX_OPTS | OPTBIT(OPT_NETUID) | OPTBIT(OPT_IP) | OPTBIT(OPT_PORT),
+     "announce the hotkey's axon (serve_axon, signed by the hotkey)", NULL, 0, 0},
+    {"call", tx_call, TX_OPTS | OPTBIT(OPT_USE_HOTKEY),
+     "any call by name with JSON arguments", "PALLET CALL [ARGS_JSON] ", 2, 3},
+};
+
+int cli_tx_main(int argc, char **argv, bool json)
+{
+    return cli_dispatch("tx", commands, sizeof commands / sizeof commands[0], argc, argv, json);
+}
