@@ -176,10 +176,12 @@ static cov_status encode_account(encoder *e, const json_t *v)
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
     if (!s)
         return mismatch(e, "an SS58 address or 0x + 64 hex digits", v);
-    cov_status st = s[0] == '0' && s[1] == 'x' ? cov_hex_decode(account, 32, s, e->err)
-                                               : cov_ss58_decode(account, NULL, s, -1, e->err);
-    if (st != COV_OK)
-        return cov_err_context(e->err, "%s", codec_path_str(&e->path));
+    cov_err why;
+    cov_status st = s[0] == '0' && s[1] == 'x' ? cov_hex_decode(account, 32, s, &why)
+                                               : cov_ss58_decode(account, NULL, s, -1, &why);
+    if (st != COV_OK) /* bad input from the caller, whatever the parser's code */
+        return cov_fail(e->err, COV_ERR_ARG, "%s: not an SS58 address or 0x + 64 hex digits: %s",
+                        codec_path_str(&e->path), why.msg);
     return cov_scale_put_raw(e->b, account, 32, e->err);
 }
 

@@ -72,8 +72,11 @@ static char *display_url(const char *url, cov_err *err)
     if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        /* Echoed only if it cannot be hiding a password or a key. */
+        bool quiet = strchr(url, '@') || strchr(url, '?');
         cov_fail(err, COV_ERR_ARG,
-                 "'%s' is not a URL: give http(s)://host:port or a network name", url);
+                 "%s%.80s%sis not a URL: give http(s)://host:port or a network name",
+                 quiet ? "the RPC URL " : "'", quiet ? "" : url, quiet ? "" : "' ");
         goto done;
     }
     if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {

@@ -29,8 +29,6 @@ static void body_excerpt(char *out, size_t cap, const uint8_t *s, size_t len)
 /* Appends text to err's message (keeping its code), cut to fit. */
 static void err_append(cov_err *err, const char *text)
 {
-    if (!err)
-        return;
     size_t used = strlen(err->msg);
     if (used + 1 < sizeof err->msg)
         snprintf(err->msg + used, sizeof err->msg - used, "%s", text);
@@ -181,6 +179,8 @@ cov_status rpc_http_post(cov_rpc *rpc, const char *request, size_t len,
 
     unsigned max_attempts = 1u + (unsigned)rpc->opts.max_retries;
     rpc->last_attempts = 0;
+    cov_err last; /* even when the caller passes no err: the log needs it */
+    cov_err_clear(&last);
     for (;;) {
         long retry_after_ms = 0;
         cov_status code = COV_OK;
@@ -188,25 +188,26 @@ cov_status rpc_http_post(cov_rpc *rpc, const char *request, size_t len,
         COV_DEBUG("rpc: %s to %s, %zu bytes (attempt %u)", what,
                   rpc->display_url, len, rpc->last_attempts);
         attempt_outcome out =
-            attempt(rpc, idempotent, what, &code, &retry_after_ms, err);
+            attempt(rpc, idempotent, what, &code, &retry_after_ms, &last);
         if (out == ATTEMPT_OK)
             return COV_OK;
         if (out == ATTEMPT_RETRY && rpc->last_attempts < max_attempts) {
             long wait = backoff_ms(rpc, rpc->last_attempts, retry_after_ms);
             COV_INFO("rpc: retrying %s in %ld ms (attempt %u of %u): %s", what,
-                     wait, rpc->last_attempts + 1, max_attempts,
-                     err ? err->msg : "failed");
+                     wait, rpc->last_attempts + 1, max_attempts, last.msg);
             sleep_ms(wait);
             continue;
         }
         if (out == ATTEMPT_HELD)
-            err_append(err, "; not resent, as the node may have received it: "
+            err_append(&last, "; not resent, as the node may have received it: "
                             "check the chain before submitting again");
         if (rpc->last_attempts > 1) {
             char note[48];
             snprintf(note, sizeof note, " (%u attempts)", rpc->last_attempts);
-            err_append(err, note);
+            err_append(&last, note);
         }
+        if (err)
+            *err = last;
         return code;
     }
 }

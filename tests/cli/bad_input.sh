@@ -107,6 +107,22 @@ expect_fail "unknown option" 2 "unknown option --frobnicate" -- wallet derive --
 expect_fail "bad signature hex" 1 "--signature" -- \
   wallet verify --suri //Alice --message hi --signature 0xzz
 
+# --- transactions refuse bad amounts and addresses before touching a node
+nowhere=(--url http://127.0.0.1:9 --suri //Alice --dry-run)
+expect_fail "amount decimals" 2 "more than 9 decimals" -- \
+  tx transfer "${nowhere[@]}" --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1.0000000001
+expect_fail "amount text" 2 "number of TAO" -- \
+  tx transfer "${nowhere[@]}" --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1,5
+expect_fail "dest checksum" 1 "checksum" -- \
+  tx transfer "${nowhere[@]}" --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694tz --amount 1
+expect_fail "tx without netuid" 2 "--netuid is required" -- tx register "${nowhere[@]}"
+expect_fail "bad ip" 2 "IPv4" -- tx serve "${nowhere[@]}" --netuid 1 --ip 300.1.1.1 --port 8091
+expect_fail "unknown network" 2 "unknown network" -- chain info --network nosuchnet
+expect_fail "wait mode" 2 "--wait must be" -- \
+  tx transfer --url http://127.0.0.1:9 --suri //Alice --wait soon \
+  --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1
+expect_fail "no node" 1 "127.0.0.1:9" -- chain info --url http://127.0.0.1:9
+
 # --- errors as JSON on stdout with --json
 out=$("$covenant" wallet derive --suri "//" --json 2>/dev/null)
 if python3 -c 'import json,sys; e=json.loads(sys.argv[1])["error"]; assert e["code"]=="parse error" and e["message"]' "$out" 2>/dev/null; then

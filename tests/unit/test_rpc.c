@@ -752,6 +752,8 @@ static void test_connection_refused(void **state)
     assert_int_equal(cov_rpc_system_chain(rpc, &text, &err), COV_ERR_NETWORK);
     expect_msg(&err, "cannot connect");
     assert_int_equal(cov_rpc_last_attempts(rpc), 3);
+    assert_int_equal(cov_rpc_system_chain(rpc, &text, NULL), COV_ERR_NETWORK);
+    assert_int_equal(cov_rpc_last_attempts(rpc), 3);
     /* Nothing was sent, so even a submission may be tried again. */
     uint8_t ext[2] = {0x04, 0x00}, hash[32];
     assert_int_equal(cov_rpc_submit_extrinsic(rpc, hash, ext, 2, &err), COV_ERR_NETWORK);
@@ -1167,6 +1169,10 @@ static void test_client_setup(void **state)
     assert_int_equal(cov_rpc_new(&rpc, "ws://127.0.0.1:9944", NULL, &err), COV_ERR_ARG);
     expect_msg(&err, "cov_rpc_endpoint");
     assert_int_equal(cov_rpc_new(&rpc, "", NULL, &err), COV_ERR_ARG);
+    assert_int_equal(cov_rpc_new(&rpc, "http://[zz", NULL, &err), COV_ERR_ARG);
+    expect_msg(&err, "'http://[zz' is not a URL");
+    assert_int_equal(cov_rpc_new(&rpc, "http://u:pw@[zz", NULL, &err), COV_ERR_ARG);
+    assert_null(strstr(err.msg, "pw"));
     cov_rpc_options o;
     cov_rpc_options_default(&o);
     o.timeout_ms = 0;
