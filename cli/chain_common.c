@@ -112,7 +112,7 @@ static cov_status tx_options(cov_tx_options *o, const cli_args *a, cov_err *err)
 {
     cov_tx_options_default(o);
     cov_status st = COV_OK;
-    uint64_t v;
+    uint64_t v = 0;
     if (cli_has(a, OPT_ERA) && (st = cli_parse_u64(&v, cli_get(a, OPT_ERA), "--era", err)) == COV_OK)
         o->era_period = (uint32_t)(v > 65536 ? 65536 : v);
     if (st == COV_OK && cli_has(a, OPT_TIP))
@@ -175,7 +175,7 @@ int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *
     cov_chain *c = NULL;
     cov_keypair *signer = NULL;
     cov_tx_options opts;
-    cov_wait wait;
+    cov_wait wait = COV_WAIT_INCLUSION;
     cov_buf call_bytes, xt;
     cov_buf_init(&call_bytes, 16u << 20);
     cov_buf_init(&xt, 16u << 20);
@@ -211,7 +211,7 @@ int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *
     } else if (st == COV_OK) {
         cov_tx_result r;
         unsigned timeout = 120;
-        uint64_t t;
+        uint64_t t = 0;
         if (cli_has(a, OPT_TIMEOUT) &&
             cli_parse_u64(&t, cli_get(a, OPT_TIMEOUT), "--timeout", NULL) == COV_OK)
             timeout = (unsigned)t;

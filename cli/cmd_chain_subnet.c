@@ -39,7 +39,7 @@ int cli_chain_metagraph(const cli_args *a, bool json)
 {
     cov_err err = {0};
     cov_chain *c;
-    uint16_t netuid;
+    uint16_t netuid = 0;
     uint8_t at[32];
     bool have_at;
     json_t *rows = NULL;
@@ -77,7 +77,7 @@ int cli_chain_hyperparams(const cli_args *a, bool json)
 {
     cov_err err = {0};
     cov_chain *c;
-    uint16_t netuid;
+    uint16_t netuid = 0;
     uint8_t at[32];
     bool have_at;
     json_t *params = NULL;

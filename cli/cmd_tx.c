@@ -58,7 +58,7 @@ static cov_status hotkey_address(char out[COV_SS58_MAX], const cli_args *a, cov_
 static int tx_transfer(const cli_args *a, bool json)
 {
     cov_err err = {0};
-    uint64_t rao;
+    uint64_t rao = 0;
     uint8_t account[32];
     if (!cli_has(a, OPT_DEST))
         return cli_usage_error(json, "--dest SS58 is required");
@@ -73,7 +73,7 @@ static int tx_transfer(const cli_args *a, bool json)
 static int tx_register(const cli_args *a, bool json)
 {
     cov_err err = {0};
-    json_int_t netuid;
+    json_int_t netuid = 0;
     char hotkey[COV_SS58_MAX];
     if (required_netuid(&netuid, a, &err) != COV_OK || hotkey_address(hotkey, a, &err) != COV_OK)
         return cli_report(json, &err);
@@ -84,8 +84,8 @@ static int tx_register(const cli_args *a, bool json)
 static int tx_stake(const cli_args *a, bool json, bool add)
 {
     cov_err err = {0};
-    json_int_t netuid;
-    uint64_t rao;
+    json_int_t netuid = 0;
+    uint64_t rao = 0;
     char hotkey[COV_SS58_MAX];
     if (required_netuid(&netuid, a, &err) != COV_OK || required_amount(&rao, a, &err) != COV_OK ||
         hotkey_address(hotkey, a, &err) != COV_OK)
@@ -103,8 +103,8 @@ static int tx_remove_stake(const cli_args *a, bool json) { return tx_stake(a, js
 static int tx_serve(const cli_args *a, bool json)
 {
     cov_err err = {0};
-    json_int_t netuid;
-    uint64_t port;
+    json_int_t netuid = 0;
+    uint64_t port = 0;
     struct in_addr ip;
     if (required_netuid(&netuid, a, &err) != COV_OK)
         return cli_report(json, &err);
