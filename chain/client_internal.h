@@ -9,6 +9,7 @@ struct cov_chain {
     cov_metadata *meta;
     cov_rpc_runtime_version version;
     uint8_t genesis[32];
+    char *cache_dir; /* metadata cache folder, or NULL */
 };
 
 cov_status chain_need_rpc(const cov_chain *c, cov_err *err);

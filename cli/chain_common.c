@@ -18,8 +18,22 @@ cov_status cli_chain_connect(cov_chain **out, const cli_args *a, cov_err *err)
     cov_status st = cov_rpc_endpoint(url, sizeof url, target, err);
     if (st != COV_OK)
         return st;
+    /* Metadata (about 1 MB) is cached per chain and runtime version, so
+     * each command does not download it again. */
+    cov_rpc_options opts;
+    cov_rpc_options_default(&opts);
+    char cache[1024] = "";
+    const char *env = getenv("COVENANT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
+               *home = getenv("HOME");
+    if (env && *env)
+        snprintf(cache, sizeof cache, "%s", env);
+    else if (xdg && *xdg)
+        snprintf(cache, sizeof cache, "%s/covenant", xdg);
+    else if (home && *home)
+        snprintf(cache, sizeof cache, "%s/.cache/covenant", home);
+    opts.cache_dir = cache[0] ? cache : NULL;
     COV_INFO("connecting to %s", url);
-    st = cov_chain_connect(out, url, NULL, err);
+    st = cov_chain_connect(out, url, &opts, err);
     if (st != COV_OK)
         cov_err_context(err, "%s", url);
     return st;
