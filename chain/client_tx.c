@@ -175,7 +175,7 @@ static void describe_dispatch_error(cov_chain *c, cov_tx_result *out, const json
         describe_module_error(c, out, inner);
         return;
     }
-    char *text = inner ? json_dumps(inner, JSON_COMPACT) : NULL;
+    char *text = inner ? cov_json_dumps(inner, JSON_COMPACT) : NULL;
     snprintf(out->error, sizeof out->error, "%s(%s)", kind ? kind : "DispatchError",
              text ? text : "");
     free(text);

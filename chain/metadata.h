@@ -21,8 +21,9 @@
 
 #include "common/common.h"
 
-/* The largest metadata covenant decodes. Real runtimes are below 2 MiB;
- * the decoded form takes up to ~40x the input, so the cap bounds memory. */
+/* The largest metadata covenant decodes. Real runtimes are below 1 MiB
+ * and take ~2.5x their size decoded; contrived input can take up to ~16x,
+ * so the cap bounds memory. */
 #define COV_METADATA_MAX_BYTES ((size_t)16 << 20)
 
 /* "No type": a pallet without calls, a V14 extrinsic without V15's

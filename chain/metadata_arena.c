@@ -7,7 +7,7 @@
 
 enum { META_BLOCK_MIN = 64 * 1024 };
 
-/* Decoded metadata is at most ~40x its input (see COV_METADATA_MAX_BYTES);
+/* Decoded metadata is at most ~16x its input (see COV_METADATA_MAX_BYTES);
  * this cap stops a decoder bug or an unforeseen blow-up from taking the
  * machine's memory. */
 #define META_ARENA_MAX ((size_t)1 << 30)
@@ -19,20 +19,17 @@ struct meta_block {
     max_align_t data[]; /* aligned for anything */
 };
 
-void *meta_alloc(meta_arena *a, size_t n, size_t size)
+/* Carves `bytes` at a multiple of `align` (a power of two dividing
+ * max_align_t's, so block starts are aligned enough). */
+static void *carve(meta_arena *a, size_t bytes, size_t align)
 {
-    const size_t align = alignof(max_align_t);
-    if (size && n > SIZE_MAX / size)
-        return NULL;
-    size_t bytes = n * size;
     if (bytes == 0)
         bytes = 1; /* distinct non-NULL pointers keep callers simple */
-    if (bytes > SIZE_MAX - align)
+    if (bytes > SIZE_MAX - 2 * alignof(max_align_t))
         return NULL;
-    bytes = (bytes + align - 1) / align * align;
-
     meta_block *b = a->head;
-    if (!b || b->size - b->used < bytes) {
+    size_t pad = b ? (align - b->used % align) % align : 0;
+    if (!b || b->size - b->used < pad + bytes) {
         size_t cap = bytes > META_BLOCK_MIN ? bytes : META_BLOCK_MIN;
         if (cap > META_ARENA_MAX - a->total)
             return NULL;
@@ -43,10 +40,23 @@ void *meta_alloc(meta_arena *a, size_t n, size_t size)
         b->next = a->head;
         a->head = b;
         a->total += cap;
+        pad = 0;
     }
-    void *p = (unsigned char *)b->data + b->used;
-    b->used += bytes;
+    void *p = (unsigned char *)b->data + b->used + pad;
+    b->used += pad + bytes;
     return p; /* calloc'd and never reused, so already zero */
+}
+
+void *meta_alloc(meta_arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return carve(a, n * size, alignof(max_align_t));
+}
+
+char *meta_alloc_chars(meta_arena *a, size_t n)
+{
+    return carve(a, n, 1);
 }
 
 void meta_arena_free(meta_arena *a)

@@ -32,6 +32,10 @@ struct cov_metadata {
 /* Zeroed memory for n elements of `size` bytes, suitably aligned for any
  * type; NULL on overflow or exhaustion (the caller reports NOMEM). */
 void *meta_alloc(meta_arena *a, size_t n, size_t size);
+/* n zeroed bytes without alignment, for strings and byte strings (an
+ * aligned empty string would cost 16 bytes, letting hostile metadata of
+ * empty doc lines multiply its size in memory). */
+char *meta_alloc_chars(meta_arena *a, size_t n);
 void meta_arena_free(meta_arena *a);
 
 /* The decoding state every metadata*.c decoder takes. */

@@ -25,7 +25,7 @@ cov_status meta_str(meta_dec *d, const char **out)
                         "string at offset %zu contains a NUL byte; metadata "
                         "names and docs never do, so the data is corrupt",
                         at);
-    char *copy = meta_alloc(&d->m->arena, len + 1, 1);
+    char *copy = meta_alloc_chars(&d->m->arena, len + 1);
     if (!copy)
         return meta_nomem(d, len + 1, 1);
     memcpy(copy, s, len);
@@ -76,7 +76,7 @@ cov_status meta_bytes(meta_dec *d, const uint8_t **out, size_t *len)
     cov_status st = cov_scale_read_bytes(&d->r, &src, &n, d->err);
     if (st != COV_OK)
         return st;
-    uint8_t *copy = meta_alloc(&d->m->arena, n, 1);
+    uint8_t *copy = (uint8_t *)meta_alloc_chars(&d->m->arena, n);
     if (!copy)
         return meta_nomem(d, n, 1);
     if (n)

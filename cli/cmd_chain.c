@@ -168,7 +168,7 @@ static int chain_balance(const cli_args *a, bool json)
 
 static int print_json_result(bool json, json_t *value)
 {
-    char *text = json_dumps(value, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    char *text = cov_json_dumps(value, JSON_INDENT(2) | JSON_ENCODE_ANY);
     char *human = text ? malloc(strlen(text) + 2) : NULL;
     if (human)
         sprintf(human, "%s\n", text);

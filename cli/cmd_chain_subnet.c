@@ -92,7 +92,7 @@ int cli_chain_hyperparams(const cli_args *a, bool json)
         json_t *v;
         json_object_foreach(params, key, v)
         {
-            char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            char *text = cov_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
             printf("%-32s %s\n", key, text ? text : "?");
             free(text);
         }

@@ -215,6 +215,11 @@ bool cov_file_exists(const char *path);
  * The caller owns the reference. */
 json_t *cov_json_hex(const uint8_t *bytes, size_t len);
 
+/* json_dumps into plain malloc'd memory (free() it), or NULL. jansson's
+ * own json_dumps result must not be passed to free(): cov_crypto_init gives
+ * jansson an allocator that wipes, and only it can release that memory. */
+char *cov_json_dumps(const json_t *value, size_t flags);
+
 /* New object {"error": {"code": "<status name>", "message": "..."}}. */
 json_t *cov_json_error(const cov_err *err);
 

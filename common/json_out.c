@@ -16,6 +16,21 @@ json_t *cov_json_hex(const uint8_t *bytes, size_t len)
     return s;
 }
 
+char *cov_json_dumps(const json_t *value, size_t flags)
+{
+    size_t n = json_dumpb(value, NULL, 0, flags);
+    if (n == 0)
+        return NULL;
+    char *text = malloc(n + 1);
+    if (text && json_dumpb(value, text, n, flags) != n) {
+        free(text);
+        return NULL;
+    }
+    if (text)
+        text[n] = '\0';
+    return text;
+}
+
 json_t *cov_json_error(const cov_err *err)
 {
     return json_pack("{s:{s:s,s:s}}", "error", "code",
