@@ -58,6 +58,13 @@ cov_status cov_chain_storage_read(cov_chain *c, json_t **value, const char *pall
                                   const char *item, const json_t *keys,
                                   const uint8_t *at, cov_err *err) COV_WARN_UNUSED;
 
+/* Reads many values of one item in as few requests as possible
+ * (state_queryStorageAt in batches): keys_list is a JSON array of key
+ * arrays; *values a JSON array of the decoded values in the same order. */
+cov_status cov_chain_storage_read_many(cov_chain *c, json_t **values, const char *pallet,
+                                       const char *item, const json_t *keys_list,
+                                       const uint8_t *at, cov_err *err) COV_WARN_UNUSED;
+
 /* Every entry of a map under the partial keys (may be NULL), at most
  * `limit` of them: a JSON array of {"keys": [...], "value": ...}, where keys
  * are decoded back where the hashers keep them (Blake2_128Concat,

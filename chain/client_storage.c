@@ -95,6 +95,62 @@ cov_status cov_chain_storage_read(cov_chain *c, json_t **value, const char *pall
     return st;
 }
 
+enum { QUERY_BATCH = 256 };
+
+cov_status cov_chain_storage_read_many(cov_chain *c, json_t **values, const char *pallet,
+                                       const char *item, const json_t *keys_list,
+                                       const uint8_t *at, cov_err *err)
+{
+    *values = NULL;
+    const cov_meta_storage_entry *e;
+    cov_status st = cov_metadata_storage(c->meta, NULL, &e, pallet, item, err);
+    if (st == COV_OK)
+        st = chain_need_rpc(c, err);
+    if (st == COV_OK && !json_is_array(keys_list))
+        st = cov_fail(err, COV_ERR_ARG, "%s.%s: expected an array of key arrays", pallet, item);
+    if (st != COV_OK)
+        return st;
+    size_t n = json_array_size(keys_list);
+    json_t *out = json_array();
+    uint8_t *keys[QUERY_BATCH];
+    size_t lens[QUERY_BATCH];
+    bool found[QUERY_BATCH];
+    for (size_t start = 0; st == COV_OK && start < n; start += QUERY_BATCH) {
+        size_t count = n - start < QUERY_BATCH ? n - start : QUERY_BATCH, built = 0;
+        for (; st == COV_OK && built < count; built++) {
+            cov_buf key;
+            cov_buf_init(&key, 1u << 16);
+            st = cov_chain_storage_key(c, &key, pallet, item,
+                                       json_array_get(keys_list, start + built), err);
+            keys[built] = key.data; /* ownership moves to keys[] */
+            lens[built] = key.len;
+            if (st != COV_OK)
+                free(key.data);
+        }
+        if (st != COV_OK)
+            built--;
+        cov_rpc_bytes_list got = {0};
+        if (st == COV_OK)
+            st = cov_rpc_query_storage_at(c->rpc, &got, found, count,
+                                          (const uint8_t *const *)keys, lens, at, err);
+        for (size_t i = 0; st == COV_OK && i < count; i++) {
+            json_t *v;
+            st = decode_value(c, &v, e, got.items[i], got.lens[i], found[i], err);
+            if (st == COV_OK)
+                json_array_append_new(out, v);
+        }
+        cov_rpc_bytes_list_free(&got);
+        for (size_t i = 0; i < built; i++)
+            free(keys[i]);
+    }
+    if (st != COV_OK) {
+        json_decref(out);
+        return st;
+    }
+    *values = out;
+    return COV_OK;
+}
+
 /* The map keys of one full storage key, decoded where the hashers keep
  * them. */
 static cov_status decode_keys(cov_chain *c, json_t **out, const cov_meta_storage_entry *e,

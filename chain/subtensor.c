@@ -119,28 +119,16 @@ static const struct {
     {"ValidatorTrust", "validator_trust"}, {"Rank", "rank"},
 };
 
-static cov_status read_pair(cov_chain *c, json_t **out, const char *item, json_t *a, json_t *b,
-                            const uint8_t *at, cov_err *err)
+/* One batched read of item for every key array in keys_list. */
+static cov_status read_column(cov_chain *c, json_t **out, const char *item, json_t *keys_list,
+                              const uint8_t *at, cov_err *err)
 {
-    json_t *keys = json_pack("[O,O]", a, b);
-    cov_status st = cov_chain_storage_read(c, out, PALLET, item, keys, at, err);
-    json_decref(keys);
-    return st;
-}
-
-static cov_status neuron_row(cov_chain *c, json_t *row, json_t *netuid_json, json_t *hotkey,
-                             const uint8_t *at, cov_err *err)
-{
-    json_t *keys = json_pack("[O]", hotkey), *coldkey = NULL, *stake = NULL, *axon = NULL;
-    cov_status st = cov_chain_storage_read(c, &coldkey, PALLET, "Owner", keys, at, err);
-    json_decref(keys);
-    if (st == COV_OK)
-        json_object_set_new(row, "coldkey", coldkey);
-    if (st == COV_OK && read_pair(c, &stake, "TotalHotkeyAlpha", hotkey, netuid_json, at, NULL) == COV_OK)
-        json_object_set_new(row, "stake", stake);
-    if (st == COV_OK && read_pair(c, &axon, "Axons", netuid_json, hotkey, at, NULL) == COV_OK)
-        json_object_set_new(row, "axon", axon);
-    return st;
+    const cov_meta_storage_entry *e;
+    if (cov_metadata_storage(cov_chain_metadata(c), NULL, &e, PALLET, item, NULL) != COV_OK) {
+        *out = NULL; /* this runtime has no such item: leave the column out */
+        return COV_OK;
+    }
+    return cov_chain_storage_read_many(c, out, PALLET, item, keys_list, at, err);
 }
 
 cov_status cov_subtensor_metagraph(cov_chain *c, json_t **out, uint16_t netuid,
@@ -160,23 +148,51 @@ cov_status cov_subtensor_metagraph(cov_chain *c, json_t **out, uint16_t netuid,
         if (got != COV_OK && got != COV_ERR_NOT_FOUND)
             st = got;
     }
+    /* Per-neuron items in a few batched requests rather than one per uid. */
+    json_t *uid_keys = json_array(), *hotkeys = NULL, *owner_keys = json_array(),
+           *stake_keys = json_array(), *axon_keys = json_array();
+    json_t *coldkeys = NULL, *stakes = NULL, *axons = NULL;
+    for (size_t uid = 0; uid < n; uid++)
+        json_array_append_new(uid_keys, json_pack("[O,I]", netuid_json, (json_int_t)uid));
+    if (st == COV_OK)
+        st = read_column(c, &hotkeys, "Keys", uid_keys, at, err);
+    for (size_t uid = 0; st == COV_OK && uid < n; uid++) {
+        json_t *hk = json_array_get(hotkeys, uid);
+        json_array_append_new(owner_keys, json_pack("[O]", hk));
+        json_array_append_new(stake_keys, json_pack("[O,O]", hk, netuid_json));
+        json_array_append_new(axon_keys, json_pack("[O,O]", netuid_json, hk));
+    }
+    if (st == COV_OK)
+        st = read_column(c, &coldkeys, "Owner", owner_keys, at, err);
+    if (st == COV_OK)
+        st = read_column(c, &stakes, "TotalHotkeyAlpha", stake_keys, at, err);
+    if (st == COV_OK)
+        st = read_column(c, &axons, "Axons", axon_keys, at, err);
     json_t *rows = json_array();
     for (size_t uid = 0; st == COV_OK && uid < n; uid++) {
-        json_t *hotkey = NULL, *uid_json = json_integer((json_int_t)uid);
-        st = read_pair(c, &hotkey, "Keys", netuid_json, uid_json, at, err);
-        json_decref(uid_json);
-        if (st != COV_OK)
-            break;
-        json_t *row = json_pack("{s:I,s:O}", "uid", (json_int_t)uid, "hotkey", hotkey);
+        json_t *row = json_pack("{s:I,s:O}", "uid", (json_int_t)uid, "hotkey",
+                                json_array_get(hotkeys, uid));
         for (size_t i = 0; i < sizeof vector_items / sizeof *vector_items; i++) {
             json_t *v = json_array_get(vectors[i], uid);
             if (v)
                 json_object_set(row, vector_items[i].field, v);
         }
-        st = neuron_row(c, row, netuid_json, hotkey, at, err);
-        json_decref(hotkey);
+        if (coldkeys)
+            json_object_set(row, "coldkey", json_array_get(coldkeys, uid));
+        if (stakes)
+            json_object_set(row, "stake", json_array_get(stakes, uid));
+        if (axons)
+            json_object_set(row, "axon", json_array_get(axons, uid));
         json_array_append_new(rows, row);
     }
+    json_decref(uid_keys);
+    json_decref(owner_keys);
+    json_decref(stake_keys);
+    json_decref(axon_keys);
+    json_decref(hotkeys);
+    json_decref(coldkeys);
+    json_decref(stakes);
+    json_decref(axons);
     for (size_t i = 0; i < sizeof vector_items / sizeof *vector_items; i++)
         json_decref(vectors[i]);
     json_decref(netuid_json);

@@ -52,7 +52,7 @@ import { Keyring } from '@polkadot/keyring';
 import { TypeRegistry } from '@polkadot/types';
 import { Metadata } from '@polkadot/types/metadata';
 import { expandMetadata } from '@polkadot/types/metadata/decorate';
-import { compactStripLength, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { compactStripLength, hexToU8a, stringCamelCase, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import {
   blake2AsU8a,
   cryptoWaitReady,
@@ -155,7 +155,7 @@ const accounts = new Map();
 const addAccount = (a) => accounts.set(ss58(a.id), a);
 addAccount(account(alice.publicKey, 7, 123456789000000n, 250000000n, 1000000000n, 1n << 127n));
 addAccount(account(bob.publicKey, 0, 5000000000n));
-addAccount(account(eve.publicKey, 3, (1n << 64n) + 5n, 0n, 0n, 0n));
+addAccount(account(eve.publicKey, 3, (1n << 64n) + 5000000000000n));
 for (let i = 0; i < FILLER_ACCOUNTS; i++) {
   const id = blake2AsU8a(stringToU8a(`covenant fake node filler account ${i}`), 256);
   addAccount(account(id, i % 5, BigInt(i) * 1000n + 1n));
@@ -178,7 +178,13 @@ const accountValue = (a) => ({
 
 function snapshotState (number, events, now) {
   const s = new Map();
-  for (const a of accounts.values()) s.set(storageKey(q.system.account, a.id), encodeValue(q.system.account, accountValue(a)));
+  for (const a of accounts.values()) {
+    // Keys and values are cached on the account; applyExtrinsic drops the
+    // value of each account it changes.
+    a.key ??= storageKey(q.system.account, a.id);
+    a.encoded ??= encodeValue(q.system.account, accountValue(a));
+    s.set(a.key, a.encoded);
+  }
   for (const [asset, who, v] of assetAccounts) {
     s.set(storageKey(q.assets.account, asset, who), encodeValue(q.assets.account, v));
   }
@@ -233,7 +239,26 @@ function pushBlock (extrinsics, events) {
 }
 
 const dispatchInfo = (refTime) => ({ weight: { refTime, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' });
-const record = (phase, event) => ({ phase, event, topics: [] });
+
+// A RuntimeEvent: polkadot-js reads the outer enum as its GenericEvent
+// (pallet index, event index, data) and builds it only from bytes, so the
+// pallet's own event enum is encoded by createType and GenericEvent is made
+// from the pallet index before it. Field names must be the variant's own:
+// polkadot-js would quietly default a misspelt one.
+function makeEvent (palletName, variant, fields) {
+  const pallet = meta.pallets.find((p) => p.name.eq(palletName));
+  const typeId = pallet.events.unwrap().type;
+  const v = registry.lookup.getSiType(typeId).def.asVariant.variants.find((x) => x.name.eq(variant));
+  const want = v.fields.map((f) => stringCamelCase(f.name.toString())).sort().join(',');
+  const got = Object.keys(fields).sort().join(',');
+  if (want !== got) throw new Error(`${palletName}.${variant} has fields ${want}, not ${got}`);
+  const inner = registry.createTypeUnsafe(registry.createLookupType(typeId), [{ [variant]: fields }]);
+  const event = registry.createType('Event', u8aConcat(new Uint8Array([pallet.index.toNumber()]), inner.toU8a()));
+  if (event.method !== variant) throw new Error(`${palletName}.${variant} came back as ${event.method}`);
+  return event;
+}
+
+const record = (phase, pallet, variant, fields) => ({ phase, event: makeEvent(pallet, variant, fields), topics: [] });
 
 // The fee the fake charges: deterministic in the extrinsic's length.
 const feeOf = (xt) => 1000000n + BigInt(xt.encodedLength) * 1000n;
@@ -246,12 +271,13 @@ function applyExtrinsic (xt, index) {
   const tip = xt.tip.toBigInt();
   who.nonce += 1;
   who.free -= fee + tip;
-  const events = [record(phase, { Balances: { Withdraw: { who: who.id, amount: fee + tip } } })];
+  who.encoded = null;
+  const events = [record(phase, 'Balances', 'Withdraw', { who: who.id, amount: fee + tip })];
   let error = null;
   const { section, method } = xt.method;
   if (section === 'balances' && (method === 'transferKeepAlive' || method === 'transferAllowDeath')) {
     const dest = xt.method.args[0];
-    const to = dest.isId ? dest.asId.toString() : null;
+    const to = dest.type === 'Id' ? encodeAddress(dest.value.toU8a(), SS58) : null;
     const amount = xt.method.args[1].toBigInt();
     if (!to) {
       error = 'CannotLookup';
@@ -261,24 +287,25 @@ function applyExtrinsic (xt, index) {
       if (!accounts.has(to)) addAccount(account(decodeAddress(to), 0, 0n));
       who.free -= amount;
       accounts.get(to).free += amount;
-      events.push(record(phase, { Balances: { Transfer: { from: who.id, to: decodeAddress(to), amount } } }));
+      accounts.get(to).encoded = null;
+      events.push(record(phase, 'Balances', 'Transfer', { from: who.id, to: decodeAddress(to), amount }));
     }
   } else if (section === 'system' && method === 'remarkWithEvent') {
-    events.push(record(phase, { System: { Remarked: { sender: who.id, hash: blake2AsU8a(xt.method.args[0].toU8a(true), 256) } } }));
+    events.push(record(phase, 'System', 'Remarked', { sender: who.id, hash: blake2AsU8a(xt.method.args[0].toU8a(true), 256) }));
   } else if (!(section === 'system' && method === 'remark')) {
     error = 'BadOrigin';
   }
-  events.push(record(phase, { TransactionPayment: { TransactionFeePaid: { who: who.id, actualFee: fee, tip } } }));
-  events.push(record(phase, error
-    ? { System: { ExtrinsicFailed: { dispatchError: error, dispatchInfo: dispatchInfo(200000000) } } }
-    : { System: { ExtrinsicSuccess: { dispatchInfo: dispatchInfo(300000000) } } }));
+  events.push(record(phase, 'TransactionPayment', 'TransactionFeePaid', { who: who.id, actualFee: fee, tip }));
+  events.push(error
+    ? record(phase, 'System', 'ExtrinsicFailed', { dispatchError: error, dispatchInfo: dispatchInfo(200000000) })
+    : record(phase, 'System', 'ExtrinsicSuccess', { dispatchInfo: dispatchInfo(300000000) }));
   return events;
 }
 
 function produceBlock (signed) {
   const number = blocks.length;
   const inherent = registry.createType('Extrinsic', decorated.tx.timestamp.set(GENESIS_TIME + number * BLOCK_TIME));
-  const events = [record({ ApplyExtrinsic: 0 }, { System: { ExtrinsicSuccess: { dispatchInfo: dispatchInfo(100000000) } } })];
+  const events = [record({ ApplyExtrinsic: 0 }, 'System', 'ExtrinsicSuccess', { dispatchInfo: dispatchInfo(100000000) })];
   signed.forEach((xt, i) => events.push(...applyExtrinsic(xt, i + 1)));
   return pushBlock([inherent.toHex(), ...signed.map((xt) => xt.toHex())], events);
 }
@@ -482,9 +509,11 @@ function blockEvents (b) {
   const raw = b.state.get(storageKey(q.system.events));
   return decodeValue(q.system.events, raw).map((r) => ({
     phase: r.phase.isApplyExtrinsic ? `ApplyExtrinsic:${r.phase.asApplyExtrinsic.toNumber()}` : r.phase.type,
-    pallet: r.event.type,
-    variant: r.event.value.type,
-    fields: r.event.value.value.toPrimitive(),
+    pallet: meta.pallets.find((p) => p.index.eq(r.event.index[0])).name.toString(),
+    variant: r.event.method,
+    fields: r.event.data.names
+      ? Object.fromEntries(r.event.data.names.map((name, i) => [name, r.event.data[i].toPrimitive()]))
+      : r.event.data.toPrimitive(),
   }));
 }
 
