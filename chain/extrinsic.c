@@ -8,35 +8,9 @@
  * that is longer than 256 bytes (SignedPayload::using_encoded). Signing
  * goes through cov_keypair_sign, so secrets stay inside wallet/. */
 #include "chain/extrinsic.h"
+#include "chain/scale.h"
 
 #include <string.h>
-
-/* SCALE compact of a length (to be replaced by chain/scale.h). */
-static size_t compact_put(uint8_t out[9], uint64_t v)
-{
-    if (v < 64) {
-        out[0] = (uint8_t)(v << 2);
-        return 1;
-    }
-    if (v < 16384) {
-        out[0] = (uint8_t)((v << 2) | 1);
-        out[1] = (uint8_t)(v >> 6);
-        return 2;
-    }
-    if (v < (UINT64_C(1) << 30)) {
-        uint32_t w = (uint32_t)(v << 2) | 2;
-        for (size_t i = 0; i < 4; i++)
-            out[i] = (uint8_t)(w >> (8 * i));
-        return 4;
-    }
-    size_t n = 4;
-    while (n < 8 && (v >> (8 * n)) != 0)
-        n++;
-    out[0] = (uint8_t)(((n - 4) << 2) | 3);
-    for (size_t i = 0; i < n; i++)
-        out[1 + i] = (uint8_t)(v >> (8 * i));
-    return 1 + n;
-}
 
 /* Reads a canonical compact that fits in 64 bits; *used gets its size.
  * Non-canonical forms (a value that a shorter form could hold) are refused
@@ -113,7 +87,7 @@ static cov_status put_prefixed(cov_buf *out, const cov_buf *body,
                                cov_err *err)
 {
     uint8_t c[9];
-    size_t cl = compact_put(c, body->len);
+    size_t cl = cov_scale_compact_encode(c, body->len);
     cov_status st = cov_buf_append(out, c, cl, err);
     if (st == COV_OK)
         st = cov_buf_append(out, body->data, body->len, err);
@@ -219,7 +193,7 @@ cov_status cov_extrinsic_unsigned(cov_buf *out, const uint8_t *call,
     if (call_len == SIZE_MAX)
         return cov_fail(err, COV_ERR_TOO_BIG, "call too long");
     uint8_t c[9];
-    size_t cl = compact_put(c, (uint64_t)call_len + 1);
+    size_t cl = cov_scale_compact_encode(c, (uint64_t)call_len + 1);
     cov_status st = cov_buf_append(out, c, cl, err);
     if (st == COV_OK)
         st = cov_buf_append_byte(out, COV_EXTRINSIC_V4_UNSIGNED, err);

@@ -52,6 +52,10 @@ cov_status cov_scale_put_compact(cov_buf *b, uint64_t v,
  * encoding is always written. */
 cov_status cov_scale_put_compact_big(cov_buf *b, const uint8_t *le, size_t len,
                                      cov_err *err) COV_WARN_UNUSED;
+/* Compact<u64> into a fixed array, for callers that assemble bytes without
+ * a cov_buf; returns the length written (1, 2, 4 or 5..9). */
+#define COV_SCALE_COMPACT_MAX 9
+size_t cov_scale_compact_encode(uint8_t out[COV_SCALE_COMPACT_MAX], uint64_t v);
 /* How many bytes cov_scale_put_compact(v) writes (1, 2, 4 or 5..9). */
 size_t cov_scale_compact_len(uint64_t v);
 

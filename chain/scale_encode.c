@@ -92,6 +92,34 @@ size_t cov_scale_compact_len(uint64_t v)
     return 1 + n;
 }
 
+size_t cov_scale_compact_encode(uint8_t out[COV_SCALE_COMPACT_MAX], uint64_t v)
+{
+    if (v < (1u << 6)) {
+        out[0] = (uint8_t)(v << 2);
+        return 1;
+    }
+    if (v < (1u << 14)) {
+        out[0] = (uint8_t)((v << 2) | 1);
+        out[1] = (uint8_t)(v >> 6);
+        return 2;
+    }
+    if (v < (1u << 30)) {
+        uint32_t w = (uint32_t)(v << 2) | 2;
+        for (size_t i = 0; i < 4; i++)
+            out[i] = (uint8_t)(w >> (8 * i));
+        return 4;
+    }
+    /* Big mode: a byte with the count of value bytes (minus 4), then the
+     * value's significant little-endian bytes. */
+    size_t n = 4;
+    while (n < 8 && (v >> (8 * n)) != 0)
+        n++;
+    out[0] = (uint8_t)(((n - 4) << 2) | 3);
+    for (size_t i = 0; i < n; i++)
+        out[1 + i] = (uint8_t)(v >> (8 * i));
+    return 1 + n;
+}
+
 cov_status cov_scale_put_compact(cov_buf *b, uint64_t v, cov_err *err)
 {
     uint8_t le[8];

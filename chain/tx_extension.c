@@ -4,38 +4,9 @@
  * known bytes; the rest must be reported zero-sized by the caller, because
  * a guessed encoding would make transactions the chain rejects. */
 #include "chain/extrinsic.h"
+#include "chain/scale.h"
 
 #include <string.h>
-
-/* SCALE Compact<u64>: 1, 2 or 4 bytes for values below 2^30, else a length
- * byte and the little-endian value. The encoding of a value is the same for
- * every integer width, so Compact<u32> nonces and Compact<u64/u128> tips
- * share it. (To be replaced by chain/scale.h.) */
-static size_t compact_put(uint8_t out[9], uint64_t v)
-{
-    if (v < 64) {
-        out[0] = (uint8_t)(v << 2);
-        return 1;
-    }
-    if (v < 16384) {
-        out[0] = (uint8_t)((v << 2) | 1);
-        out[1] = (uint8_t)(v >> 6);
-        return 2;
-    }
-    if (v < (UINT64_C(1) << 30)) {
-        uint32_t w = (uint32_t)(v << 2) | 2;
-        for (size_t i = 0; i < 4; i++)
-            out[i] = (uint8_t)(w >> (8 * i));
-        return 4;
-    }
-    size_t n = 4;
-    while (n < 8 && (v >> (8 * n)) != 0)
-        n++;
-    out[0] = (uint8_t)(((n - 4) << 2) | 3);
-    for (size_t i = 0; i < n; i++)
-        out[1 + i] = (uint8_t)(v >> (8 * i));
-    return 1 + n;
-}
 
 static void put_u32le(uint8_t out[4], uint32_t v)
 {
@@ -154,14 +125,14 @@ cov_status cov_tx_extension_standard(cov_tx_extension *out,
         break;
     }
     case EXT_NONCE:
-        extra_len = compact_put(extra, v->nonce);
+        extra_len = cov_scale_compact_encode(extra, v->nonce);
         break;
     case EXT_TIP:
-        extra_len = compact_put(extra, v->tip);
+        extra_len = cov_scale_compact_encode(extra, v->tip);
         break;
     case EXT_ASSET_TIP:
         /* The fee is paid in the native token: asset_id None. */
-        extra_len = compact_put(extra, v->tip);
+        extra_len = cov_scale_compact_encode(extra, v->tip);
         extra[extra_len++] = 0x00;
         break;
     case EXT_METADATA:

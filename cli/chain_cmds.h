@@ -21,6 +21,8 @@ cov_status cli_parse_tao(uint64_t *rao, const char *text, cov_err *err);
 void cli_format_tao(char out[32], uint64_t rao);
 
 cov_status cli_parse_u64(uint64_t *out, const char *text, const char *what, cov_err *err);
+/* --netuid, required, 0..65535. */
+cov_status cli_netuid(uint16_t *out, const cli_args *a, cov_err *err);
 /* A JSON argument from the command line; a bare word becomes a string. */
 cov_status cli_parse_json_arg(json_t **out, const char *text, cov_err *err);
 /* --at: a block number or 0x hash, into hash (sets *have). */

@@ -51,6 +51,20 @@ cov_status cli_parse_u64(uint64_t *out, const char *text, const char *what, cov_
     return COV_OK;
 }
 
+cov_status cli_netuid(uint16_t *out, const cli_args *a, cov_err *err)
+{
+    uint64_t v = 0;
+    *out = 0;
+    if (!cli_has(a, OPT_NETUID))
+        return cov_fail(err, COV_ERR_ARG, "--netuid is required");
+    cov_status st = cli_parse_u64(&v, cli_get(a, OPT_NETUID), "--netuid", err);
+    if (st == COV_OK && v > 65535)
+        st = cov_fail(err, COV_ERR_ARG, "--netuid must be 0..65535");
+    if (st == COV_OK)
+        *out = (uint16_t)v;
+    return st;
+}
+
 cov_status cli_parse_tao(uint64_t *rao, const char *text, cov_err *err)
 {
     uint64_t whole = 0, frac = 0;

@@ -5,24 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cov_status netuid_arg(uint16_t *netuid, const cli_args *a, cov_err *err)
-{
-    uint64_t v;
-    if (!cli_has(a, OPT_NETUID))
-        return cov_fail(err, COV_ERR_ARG, "--netuid is required");
-    cov_status st = cli_parse_u64(&v, cli_get(a, OPT_NETUID), "--netuid", err);
-    if (st == COV_OK && v > 65535)
-        st = cov_fail(err, COV_ERR_ARG, "--netuid must be 0..65535");
-    *netuid = (uint16_t)v;
-    return st;
-}
-
 /* Connects and resolves --netuid and --at. */
 static cov_status open_subnet(cov_chain **c, uint16_t *netuid, uint8_t at[32], bool *have_at,
                               const cli_args *a, cov_err *err)
 {
     *c = NULL;
-    cov_status st = netuid_arg(netuid, a, err);
+    cov_status st = cli_netuid(netuid, a, err);
     if (st == COV_OK)
         st = cli_chain_connect(c, a, err);
     if (st == COV_OK)

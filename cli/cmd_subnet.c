@@ -8,10 +8,8 @@
 static int set_hyperparam(const cli_args *a, bool json)
 {
     cov_err err = {0};
-    uint64_t netuid = 0;
-    if (!cli_has(a, OPT_NETUID))
-        return cli_usage_error(json, "--netuid is required");
-    if (cli_parse_u64(&netuid, cli_get(a, OPT_NETUID), "--netuid", &err) != COV_OK)
+    uint16_t netuid = 0;
+    if (cli_netuid(&netuid, a, &err) != COV_OK)
         return cli_report(json, &err);
     const char *name = a->positional[0];
     char call[128];

@@ -9,13 +9,9 @@
 
 static cov_status required_netuid(json_int_t *out, const cli_args *a, cov_err *err)
 {
-    uint64_t v;
-    if (!cli_has(a, OPT_NETUID))
-        return cov_fail(err, COV_ERR_ARG, "--netuid is required");
-    cov_status st = cli_parse_u64(&v, cli_get(a, OPT_NETUID), "--netuid", err);
-    if (st == COV_OK && v > 65535)
-        st = cov_fail(err, COV_ERR_ARG, "--netuid must be 0..65535");
-    *out = (json_int_t)v;
+    uint16_t netuid = 0;
+    cov_status st = cli_netuid(&netuid, a, err);
+    *out = netuid;
     return st;
 }
 

@@ -139,7 +139,11 @@ function valueType (fn) {
   return registry.createLookupType(t.isPlain ? t.asPlain : t.asMap.value);
 }
 
-const encodeValue = (fn, value) => registry.createTypeUnsafe(valueType(fn), [value]).toHex();
+// SCALE bytes as hex. Not codec.toHex(): for integers that is the number
+// in big-endian hex, not the little-endian SCALE encoding.
+const scale = (codec) => u8aToHex(codec.toU8a());
+
+const encodeValue = (fn, value) => scale(registry.createTypeUnsafe(valueType(fn), [value]));
 const decodeValue = (fn, hexValue) => registry.createTypeUnsafe(valueType(fn), [hexToU8a(hexValue)]);
 
 const q = decorated.query;
@@ -475,7 +479,7 @@ function stateCall (name, dataHex) {
     return v;
   });
   if (offset !== data.length) throw new RpcError(-32000, `Client error: Execution failed: Bad input data provided to ${name}`);
-  return registry.createTypeUnsafe(registry.createLookupType(m.output), [fn(...args)]).toHex();
+  return scale(registry.createTypeUnsafe(registry.createLookupType(m.output), [fn(...args)]));
 }
 
 function submit (xtHex) {
