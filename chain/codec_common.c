@@ -12,29 +12,49 @@ cov_codec_options cov_codec_defaults(void)
 
 size_t codec_path_push_name(codec_path *p, const char *name)
 {
-    size_t old = p->len;
-    int n = snprintf(p->text + p->len, sizeof p->text - p->len, "%s%s", p->len ? "." : "", name);
-    if (n > 0)
-        p->len = p->len + (size_t)n < sizeof p->text ? p->len + (size_t)n : sizeof p->text - 1;
+    size_t old = p->n;
+    if (p->n < CODEC_PATH_SEGS) {
+        p->seg[p->n].name = name;
+        p->seg[p->n].index = 0;
+    }
+    p->n++;
     return old;
 }
 
 size_t codec_path_push_index(codec_path *p, size_t index)
 {
-    size_t old = p->len;
-    int n = snprintf(p->text + p->len, sizeof p->text - p->len, "[%zu]", index);
-    if (n > 0)
-        p->len = p->len + (size_t)n < sizeof p->text ? p->len + (size_t)n : sizeof p->text - 1;
+    size_t old = p->n;
+    if (p->n < CODEC_PATH_SEGS) {
+        p->seg[p->n].name = NULL;
+        p->seg[p->n].index = index;
+    }
+    p->n++;
     return old;
 }
 
-void codec_path_pop(codec_path *p, size_t old_len)
-{
-    p->len = old_len;
-    p->text[old_len] = '\0';
-}
+void codec_path_pop(codec_path *p, size_t old_len) { p->n = old_len; }
 
-const char *codec_path_str(const codec_path *p) { return p->len ? p->text : "value"; }
+const char *codec_path_str(codec_path *p)
+{
+    if (p->n == 0)
+        return "value";
+    size_t len = 0, kept = p->n < CODEC_PATH_SEGS ? p->n : CODEC_PATH_SEGS;
+    p->text[0] = '\0';
+    for (size_t i = 0; i < kept + (p->n > kept) && len < sizeof p->text - 1; i++) {
+        int n;
+        if (i == kept)
+            n = snprintf(p->text + len, sizeof p->text - len, "...");
+        else if (p->seg[i].name)
+            n = snprintf(p->text + len, sizeof p->text - len, "%s%s", len ? "." : "",
+                         p->seg[i].name);
+        else
+            n = snprintf(p->text + len, sizeof p->text - len, "[%zu]", p->seg[i].index);
+        if (n < 0)
+            break;
+        len = len + (size_t)n < sizeof p->text ? len + (size_t)n : sizeof p->text - 1;
+    }
+    return p->text;
+}
 
 const char *codec_type_ident(const cov_meta_type *t)
 {

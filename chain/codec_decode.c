@@ -24,7 +24,26 @@ static cov_status at_path(decoder *d, cov_status st)
     return st;
 }
 
-static json_t *bytes_json(const uint8_t *p, size_t n) { return cov_json_hex(p, n); }
+/* The JSON values below are built with jansson's _nocheck functions where
+ * the text is known to be valid UTF-8 without NUL: names from the metadata
+ * (cov_metadata_decode checks them), strings cov_scale_read_str has checked,
+ * and text made here (hex, decimal, SS58). */
+
+/* "0x" and lowercase hex; a stack buffer for the usual short values. */
+static json_t *bytes_json(const uint8_t *p, size_t n)
+{
+    char small[2 + 2 * 64 + 1];
+    char *text = n <= 64 ? small : malloc(2 * n + 3);
+    if (!text)
+        return NULL;
+    text[0] = '0';
+    text[1] = 'x';
+    cov_hex_encode(text + 2, p, n);
+    json_t *s = json_stringn_nocheck(text, 2 + 2 * n);
+    if (text != small)
+        free(text);
+    return s;
+}
 
 static json_t *unsigned_json(const uint8_t *le, size_t n)
 {
@@ -40,7 +59,7 @@ static json_t *unsigned_json(const uint8_t *le, size_t n)
     }
     char text[80];
     cov_codec_le_to_decimal(text, le, n);
-    return json_string(text);
+    return json_string_nocheck(text);
 }
 
 static json_t *signed_json(const uint8_t *le, size_t n)
@@ -68,7 +87,7 @@ static json_t *signed_json(const uint8_t *le, size_t n)
     char text[81];
     text[0] = '-';
     cov_codec_le_to_decimal(text + 1, mag, n);
-    return json_string(text);
+    return json_string_nocheck(text);
 }
 
 static json_t *char_json(uint32_t c)
@@ -89,7 +108,7 @@ static json_t *char_json(uint32_t c)
         s[2] = (char)(0x80 | ((c >> 6) & 0x3F));
         s[3] = (char)(0x80 | (c & 0x3F));
     }
-    return json_string(s);
+    return json_string_nocheck(s);
 }
 
 static cov_status decode_primitive(decoder *d, cov_primitive p, json_t **out)
@@ -105,7 +124,7 @@ static cov_status decode_primitive(decoder *d, cov_primitive p, json_t **out)
         const char *s;
         size_t n;
         cov_status st = cov_scale_read_str(d->r, &s, &n, err);
-        *out = st == COV_OK ? json_stringn(s, n) : NULL;
+        *out = st == COV_OK ? json_stringn_nocheck(s, n) : NULL;
         return st;
     }
     if (p == COV_PRIM_CHAR) {
@@ -177,7 +196,7 @@ static cov_status decode_fields(decoder *d, const cov_meta_field *fields, uint32
             json_decref(obj);
             return st;
         }
-        json_object_set_new(obj, fields[i].name, item);
+        json_object_set_new_nocheck(obj, fields[i].name, item);
     }
     *out = obj;
     return COV_OK;
@@ -201,7 +220,7 @@ static cov_status decode_variant(decoder *d, const cov_meta_type *t, json_t **ou
         return decode_value(d, v->fields[0].type, out);
     }
     if (v->n_fields == 0) {
-        *out = json_string(v->name);
+        *out = json_string_nocheck(v->name);
         return COV_OK;
     }
     size_t mark = codec_path_push_name(&d->path, v->name);
@@ -211,7 +230,7 @@ static cov_status decode_variant(decoder *d, const cov_meta_type *t, json_t **ou
     if (st != COV_OK)
         return st;
     *out = json_object();
-    json_object_set_new(*out, v->name, inner);
+    json_object_set_new_nocheck(*out, v->name, inner);
     return COV_OK;
 }
 
@@ -232,7 +251,7 @@ static cov_status decode_account(decoder *d, json_t **out)
         return st;
     char address[COV_SS58_MAX];
     if (d->opt.ss58_accounts && cov_ss58_encode(address, p, d->opt.ss58_prefix, NULL) == COV_OK)
-        *out = json_string(address);
+        *out = json_string_nocheck(address);
     else
         *out = bytes_json(p, 32);
     return COV_OK;

@@ -125,11 +125,25 @@ static cov_status account_from_args(char address[COV_SS58_MAX], const cli_args *
     return st;
 }
 
-static uint64_t json_u64(const json_t *v)
+/* A balance as the codec gives it (a JSON integer, or a decimal string for
+ * u128 amounts beyond int64) in rao, into TAO text "123.456789000", exact
+ * at any size. Absent or not a number: 0. Returns the rao value as JSON
+ * (a new reference): the integer or string itself, else 0. */
+static json_t *balance_tao(char out[64], const json_t *v)
 {
-    if (json_is_integer(v))
-        return (uint64_t)json_integer_value(v);
-    return json_is_string(v) ? strtoull(json_string_value(v), NULL, 10) : 0;
+    char digits[48] = "0";
+    if (json_is_integer(v) && json_integer_value(v) >= 0)
+        snprintf(digits, sizeof digits, "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v) && json_string_length(v) > 0 &&
+             json_string_length(v) < sizeof digits &&
+             strspn(json_string_value(v), "0123456789") == json_string_length(v))
+        snprintf(digits, sizeof digits, "%s", json_string_value(v));
+    else
+        v = NULL;
+    size_t n = strlen(digits), whole = n > 9 ? n - 9 : 0;
+    snprintf(out, 64, "%.*s.%.*s%s", whole ? (int)whole : 1, whole ? digits : "0",
+             (int)(9 - (n - whole)), "000000000", digits + whole);
+    return v ? json_incref((json_t *)v) : json_integer(0);
 }
 
 static int chain_balance(const cli_args *a, bool json)
@@ -148,15 +162,12 @@ static int chain_balance(const cli_args *a, bool json)
     if (st != COV_OK)
         return cli_report(json, &err);
     json_t *data = json_object_get(info, "data");
-    uint64_t free_rao = json_u64(json_object_get(data, "free"));
-    uint64_t reserved = json_u64(json_object_get(data, "reserved"));
-    uint64_t frozen = json_u64(json_object_get(data, "frozen"));
-    char f[32], r[32], z[32];
-    cli_format_tao(f, free_rao);
-    cli_format_tao(r, reserved);
-    cli_format_tao(z, frozen);
-    json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:I,s:O}", "ss58_address", address, "free_tao", f,
-                            "reserved_tao", r, "frozen_tao", z, "free_rao", (json_int_t)free_rao,
+    char f[64], r[64], z[64];
+    json_t *free_rao = balance_tao(f, json_object_get(data, "free"));
+    json_decref(balance_tao(r, json_object_get(data, "reserved")));
+    json_decref(balance_tao(z, json_object_get(data, "frozen")));
+    json_t *obj = json_pack("{s:s,s:s,s:s,s:s,s:o,s:O}", "ss58_address", address, "free_tao", f,
+                            "reserved_tao", r, "frozen_tao", z, "free_rao", free_rao,
                             "account", info);
     char human[512];
     snprintf(human, sizeof human, "%s\n  free      %s TAO\n  reserved  %s TAO\n  frozen    %s TAO\n",

@@ -123,6 +123,9 @@ static int tx_call(const cli_args *a, bool json)
     json_t *args = NULL;
     if (a->n_positional == 3 && cli_parse_json_arg(&args, a->positional[2], &err) != COV_OK)
         return cli_report(json, &err);
+    /* One bare value is the only argument, as in chain call and storage. */
+    if (args && !json_is_array(args) && !json_is_object(args) && !json_is_null(args))
+        args = json_pack("[o]", args);
     return cli_send_call(a, json, a->positional[0], a->positional[1], args,
                          cli_has(a, OPT_USE_HOTKEY));
 }
