@@ -194,6 +194,13 @@ cov_status cov_chain_storage_iter(cov_chain *c, json_t **entries, const char *pa
     cov_status st = cov_metadata_storage(c->meta, NULL, &e, pallet, item, err);
     if (st == COV_OK)
         st = chain_need_rpc(c, err);
+    /* Every page and every value from one block: on a live chain the best
+     * block moves between requests, and pages from different states could
+     * skip or repeat keys, or find a listed key gone (and so report the
+     * item's default for it). */
+    uint8_t best[32];
+    if (st == COV_OK && !at && (st = cov_rpc_block_hash(c->rpc, best, NULL, err)) == COV_OK)
+        at = best;
     if (st != COV_OK)
         return st;
     cov_buf prefix;

@@ -5,6 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The SS58 text of the last accounts converted in one decode. Each
+ * conversion costs a blake2b and a base58 encoding, and lists of events
+ * name the same accounts again and again (the fee payer in the withdraw,
+ * transfer and fee events of its extrinsic, the block author in every
+ * deposit), so the text is kept for the few most recent ones. */
+enum { SS58_MEMO = 16 };
+typedef struct {
+    uint8_t account[32];
+    char text[COV_SS58_MAX];
+} ss58_memo;
+
 typedef struct {
     const cov_metadata *m;
     cov_scale_reader *r;
@@ -12,6 +23,8 @@ typedef struct {
     codec_path path;
     bool annotated; /* the innermost failure has named its path */
     cov_err *err;
+    ss58_memo memo[SS58_MEMO];
+    unsigned n_memo, next_memo; /* entries in use; the one to replace next */
 } decoder;
 
 static cov_status decode_value(decoder *d, uint32_t type, json_t **out);
@@ -249,11 +262,25 @@ static cov_status decode_account(decoder *d, json_t **out)
     cov_status st = cov_scale_read_fixed(d->r, &p, 32, d->err);
     if (st != COV_OK)
         return st;
-    char address[COV_SS58_MAX];
-    if (d->opt.ss58_accounts && cov_ss58_encode(address, p, d->opt.ss58_prefix, NULL) == COV_OK)
-        *out = json_string_nocheck(address);
-    else
+    if (!d->opt.ss58_accounts) {
         *out = bytes_json(p, 32);
+        return COV_OK;
+    }
+    for (unsigned i = 0; i < d->n_memo; i++)
+        if (memcmp(d->memo[i].account, p, 32) == 0) {
+            *out = json_string_nocheck(d->memo[i].text);
+            return COV_OK;
+        }
+    ss58_memo *slot = &d->memo[d->next_memo];
+    if (cov_ss58_encode(slot->text, p, d->opt.ss58_prefix, NULL) != COV_OK) {
+        *out = bytes_json(p, 32); /* a prefix SS58 cannot carry */
+        return COV_OK;
+    }
+    memcpy(slot->account, p, 32);
+    d->next_memo = (d->next_memo + 1) % SS58_MEMO;
+    if (d->n_memo < SS58_MEMO)
+        d->n_memo++;
+    *out = json_string_nocheck(slot->text);
     return COV_OK;
 }
 

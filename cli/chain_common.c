@@ -2,6 +2,7 @@
  * JSON arguments, and signing + submitting a call. */
 #include "cli/chain_cmds.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +43,15 @@ cov_status cli_chain_connect(cov_chain **out, const cli_args *a, cov_err *err)
 cov_status cli_parse_u64(uint64_t *out, const char *text, const char *what, cov_err *err)
 {
     char *end;
-    if (!text || !*text || *text == '-')
+    /* Digits only: strtoull would also take spaces, a sign, and saturate. */
+    if (!text || *text < '0' || *text > '9')
         return cov_fail(err, COV_ERR_ARG, "%s must be a whole number", what);
+    errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
     if (*end)
         return cov_fail(err, COV_ERR_ARG, "%s must be a whole number, not \"%s\"", what, text);
+    if (errno == ERANGE)
+        return cov_fail(err, COV_ERR_ARG, "%s %s is too large", what, text);
     *out = v;
     return COV_OK;
 }
@@ -207,9 +212,16 @@ int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *
     cov_buf call_bytes, xt;
     cov_buf_init(&call_bytes, 16u << 20);
     cov_buf_init(&xt, 16u << 20);
+    unsigned timeout = 120;
+    uint64_t t = 0;
     cov_status st = tx_options(&opts, a, &err);
     if (st == COV_OK)
         st = wait_mode(&wait, a, &err);
+    /* Checked before anything is signed or sent: a bad --timeout is refused,
+     * not replaced by the default. */
+    if (st == COV_OK && cli_has(a, OPT_TIMEOUT) &&
+        (st = cli_parse_u64(&t, cli_get(a, OPT_TIMEOUT), "--timeout", &err)) == COV_OK)
+        timeout = t > 86400 ? 86400 : (unsigned)t;
     if (st == COV_OK)
         st = cli_chain_connect(&c, a, &err);
     if (st == COV_OK)
@@ -238,13 +250,8 @@ int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *
         free(hex);
     } else if (st == COV_OK) {
         cov_tx_result r;
-        unsigned timeout = 120;
-        uint64_t t = 0;
-        if (cli_has(a, OPT_TIMEOUT) &&
-            cli_parse_u64(&t, cli_get(a, OPT_TIMEOUT), "--timeout", NULL) == COV_OK)
-            timeout = (unsigned)t;
         if (!json && wait != COV_WAIT_NONE)
-            COV_INFO("submitted %s.%s; waiting for %s", pallet, call,
+            COV_INFO("submitting %s.%s, then waiting for %s", pallet, call,
                      wait == COV_WAIT_FINALIZED ? "finalization" : "inclusion");
         st = cov_chain_submit(c, &r, xt.data, xt.len, wait, timeout, &err);
         if (st == COV_OK)

@@ -40,7 +40,12 @@
 // best block the previous one saw.
 //
 // Methods named fake_* are for the test, not for covenant: fake_info,
-// fake_account, fake_block, fake_decode, fake_resign, fake_stats.
+// fake_accounts, fake_accounts_at, fake_account, fake_assets, fake_block,
+// fake_decode, fake_resign, fake_constant, fake_default, fake_address,
+// fake_stats (calls per method; state_call per runtime API as
+// state_call:<name>), and fake_busy, which turns on a chain that moves
+// under its client: each storage read naming no block first makes a new
+// block in which one account is gone and another has appeared.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -156,6 +161,7 @@ function account (id, nonce, free, reserved = 0n, frozen = 0n, flags = 0n) {
 }
 
 const accounts = new Map();
+const devAccounts = { alice: ss58(alice.publicKey), bob: ss58(bob.publicKey), eve: ss58(eve.publicKey) };
 const addAccount = (a) => accounts.set(ss58(a.id), a);
 addAccount(account(alice.publicKey, 7, 123456789000000n, 250000000n, 1000000000n, 1n << 127n));
 addAccount(account(bob.publicKey, 0, 5000000000n));
@@ -318,6 +324,19 @@ function produceBlock (signed) {
   return pushBlock([inherent.toHex(), ...signed.map((xt) => xt.toHex())], events);
 }
 
+// fake_busy mode: a live chain under a client's feet. Every storage read
+// that names no block first gets a new best block, in which one account
+// is gone and another has appeared.
+let busy = false;
+let churned = 0;
+function churnIfBusy (at) {
+  if (!busy || (at !== undefined && at !== null)) return;
+  const victim = [...accounts.keys()].find((k) => !Object.values(devAccounts).includes(k));
+  accounts.delete(victim);
+  addAccount(account(blake2AsU8a(stringToU8a(`covenant fake node churn ${churned++}`), 256), 0, 777n));
+  produceBlock(pool.splice(0, pool.length));
+}
+
 // A new block for whatever is in the pool, when something asks for the head.
 function maybeProduce () {
   if (pool.length === 0) return;
@@ -325,8 +344,6 @@ function maybeProduce () {
 }
 
 // ------------------------------------------------------------- signatures
-
-const SIG_TYPES = ['ed25519', 'sr25519', 'ecdsa'];
 
 function eraBirthHash (era, current) {
   if (era.isImmortalEra) return blocks[0].hash;
@@ -519,8 +536,10 @@ function blockEvents (b) {
     phase: r.phase.isApplyExtrinsic ? `ApplyExtrinsic:${r.phase.asApplyExtrinsic.toNumber()}` : r.phase.type,
     pallet: meta.pallets.find((p) => p.index.eq(r.event.index[0])).name.toString(),
     variant: r.event.method,
-    fields: r.event.data.names
-      ? Object.fromEntries(r.event.data.names.map((name, i) => [name, r.event.data[i].toPrimitive()]))
+    // Named by the metadata's fields (data.names leaves out names that
+    // clash with codec members, such as "hash").
+    fields: r.event.meta.fields.length && r.event.meta.fields.every((f) => f.name.isSome)
+      ? Object.fromEntries(r.event.meta.fields.map((f, i) => [stringCamelCase(f.name.unwrap().toString()), r.event.data[i].toPrimitive()]))
       : r.event.data.toPrimitive(),
   }));
 }
@@ -570,8 +589,12 @@ const METHODS = {
     }
     return blobHex;
   },
-  state_getStorage: (key, at) => blockAt(at).state.get(String(key).toLowerCase()) ?? null,
+  state_getStorage: (key, at) => {
+    churnIfBusy(at);
+    return blockAt(at).state.get(String(key).toLowerCase()) ?? null;
+  },
   state_getKeysPaged: (prefix, count, startKey, at) => {
+    churnIfBusy(at);
     const b = blockAt(at);
     const p = String(prefix).toLowerCase();
     const start = startKey ? String(startKey).toLowerCase() : '';
@@ -581,6 +604,7 @@ const METHODS = {
     return b.keys.filter((k) => k.startsWith(p) && k > start).slice(0, count);
   },
   state_queryStorageAt: (keys, at) => {
+    churnIfBusy(at);
     const b = blockAt(at);
     if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array');
     return [{ block: b.hash, changes: keys.map((k) => [k, b.state.get(String(k).toLowerCase()) ?? null]) }];
@@ -617,8 +641,33 @@ const METHODS = {
     },
     existential_deposit: decorated.consts.balances.existentialDeposit.toString(),
     runtime_version: runtimeVersion,
+    // What Core_version answers, as polkadot-js reads it back.
+    core_version: METADATA_VERSION === 15
+      ? registry.createTypeUnsafe(registry.createLookupType(runtimeApiMethod('Core_version').output),
+        [hexToU8a(stateCall('Core_version', '0x'))]).toPrimitive()
+      : null,
   }),
   fake_accounts: () => [...accounts.values()].map(accountInfoJson),
+  // System.Account as block n holds it, read back by polkadot-js.
+  fake_accounts_at: (n) => {
+    const b = blocks[blockNumberParam(n)];
+    const prefix = hex(q.system.account.keyPrefix());
+    return b.keys.filter((k) => k.startsWith(prefix)).map((k) => {
+      const v = decodeValue(q.system.account, b.state.get(k));
+      return {
+        ss58: ss58(hexToU8a(k).subarray(-32)),
+        nonce: v.nonce.toNumber(),
+        free: v.data.free.toString(),
+        reserved: v.data.reserved.toString(),
+        frozen: v.data.frozen.toString(),
+        flags: v.data.flags.toString(),
+      };
+    });
+  },
+  fake_busy: (on) => {
+    busy = Boolean(on);
+    return busy;
+  },
   fake_account: (who) => {
     const a = accounts.get(encodeAddress(decodeAddress(who), SS58));
     return a ? accountInfoJson(a) : null;
@@ -672,6 +721,17 @@ const METHODS = {
     return { extrinsic: again.toHex(), signature };
   },
   fake_stats: () => stats,
+  // A constant as polkadot-js decodes it (toPrimitive: camelCase fields).
+  fake_constant: (pallet, name) => {
+    const c = decorated.consts[stringCamelCase(pallet)]?.[stringCamelCase(name)];
+    return c ? c.toPrimitive() : null;
+  },
+  fake_address: (suri, crypto) => pairOf(suri, crypto).address,
+  // A storage item's default (the metadata's fallback bytes), decoded.
+  fake_default: (pallet, item) => {
+    const fn = q[stringCamelCase(pallet)]?.[stringCamelCase(item)];
+    return fn ? registry.createTypeUnsafe(valueType(fn), [fn.meta.fallback.toU8a(true)]).toPrimitive() : null;
+  },
 };
 
 async function handleOne (req) {
@@ -679,7 +739,8 @@ async function handleOne (req) {
   if (!req || req.jsonrpc !== '2.0' || typeof req.method !== 'string') {
     return { jsonrpc: '2.0', id, error: { code: -32600, message: 'Invalid Request' } };
   }
-  stats[req.method] = (stats[req.method] ?? 0) + 1;
+  const counted = req.method === 'state_call' && Array.isArray(req.params) ? `state_call:${req.params[0]}` : req.method;
+  stats[counted] = (stats[counted] ?? 0) + 1;
   const fn = METHODS[req.method];
   if (!fn) return { jsonrpc: '2.0', id, error: { code: -32601, message: `Method not found: ${req.method}` } };
   const params = req.params === undefined ? [] : req.params;
