@@ -203,3 +203,35 @@ cov_status cov_subtensor_metagraph(cov_chain *c, json_t **out, uint16_t netuid,
     *out = rows;
     return COV_OK;
 }
+
+uint16_t cov_subtensor_netuid_index(uint16_t netuid, uint8_t mechid)
+{
+    return (uint16_t)(mechid * COV_SUBTENSOR_MAX_SUBNETS + netuid);
+}
+
+/* Appends a Vec<u16>. The buffer is ours and sized for the input, so the
+ * appends cannot fail short of memory, which the caller checks once. */
+static bool put_u16s(cov_buf *b, const uint16_t *v, size_t n)
+{
+    bool ok = cov_scale_put_compact(b, n, NULL) == COV_OK;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = cov_scale_put_u16(b, v[i], NULL) == COV_OK;
+    return ok;
+}
+
+void cov_subtensor_weights_hash(uint8_t out[32], const uint8_t hotkey[32], uint16_t netuid_index,
+                                const uint16_t *uids, const uint16_t *values, size_t n,
+                                const uint16_t *salt, size_t salt_len, uint64_t version_key)
+{
+    cov_buf b;
+    cov_buf_init(&b, (size_t)1 << 24);
+    bool ok = cov_scale_put_raw(&b, hotkey, 32, NULL) == COV_OK &&
+              cov_scale_put_u16(&b, netuid_index, NULL) == COV_OK && put_u16s(&b, uids, n) &&
+              put_u16s(&b, values, n) && put_u16s(&b, salt, salt_len) &&
+              cov_scale_put_u64(&b, version_key, NULL) == COV_OK;
+    if (ok)
+        cov_blake2b_256(out, b.data, b.len);
+    else
+        memset(out, 0, 32); /* out of memory: a hash the chain will refuse */
+    cov_buf_free(&b);
+}

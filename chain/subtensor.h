@@ -27,4 +27,18 @@ uint64_t cov_subtensor_blocks_to_epoch(uint64_t now, uint16_t netuid, uint16_t t
 cov_status cov_subtensor_metagraph(cov_chain *c, json_t **out, uint16_t netuid,
                                    const uint8_t *at, cov_err *err) COV_WARN_UNUSED;
 
+/* Weights ---------------------------------------------------------------
+ * The chain keeps weights per netuid_index = mechid * 4096 + netuid. */
+#define COV_SUBTENSOR_MAX_SUBNETS 4096
+
+uint16_t cov_subtensor_netuid_index(uint16_t netuid, uint8_t mechid);
+
+/* The commit-reveal (v2) hash the chain recomputes at reveal:
+ * blake2b-256(SCALE((hotkey, netuid_index, uids, values, salt,
+ * version_key))). */
+void cov_subtensor_weights_hash(uint8_t out[32], const uint8_t hotkey[32],
+                                uint16_t netuid_index, const uint16_t *uids,
+                                const uint16_t *values, size_t n, const uint16_t *salt,
+                                size_t salt_len, uint64_t version_key);
+
 #endif

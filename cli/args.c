@@ -61,6 +61,10 @@ static const opt_spec specs[OPT_COUNT] = {
                             "a hotkey's SS58 address (else the wallet's hotkey)"},
     [OPT_IP] = {{"--ip"}, true, "IPv4 address to serve on"},
     [OPT_PORT] = {{"--port"}, true, "port to serve on"},
+    [OPT_UIDS] = {{"--uids"}, true, "comma-separated uids, e.g. 0,1,2"},
+    [OPT_WEIGHTS] = {{"--weights"}, true, "comma-separated u16 weights, one per uid"},
+    [OPT_SALT] = {{"--salt"}, true, "comma-separated u16 salt of a commit (random if omitted)"},
+    [OPT_VERSION_KEY] = {{"--version-key"}, true, "weights version key [0]"},
     [OPT_TIMEOUT] = {{"--timeout"}, true, "seconds to wait for inclusion [120]"},
 };
 

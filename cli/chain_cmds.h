@@ -34,5 +34,19 @@ cov_status cli_block_at(cov_chain *c, uint8_t hash[32], bool *have, const cli_ar
  * wallet's hotkey instead of its coldkey. */
 int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *call,
                   json_t *args, bool use_hotkey);
+/* The wallet key (hotkey with use_hotkey) or --suri key that signs. */
+cov_status cli_load_signer(cov_keypair **out, const cli_args *a, bool use_hotkey, cov_err *err);
+/* The same with a key already loaded; `extra` (stolen, may be NULL) is
+ * merged into the JSON result (a commit's salt and hash, say). */
+int cli_send_call_signed(const cli_args *a, bool json, const char *pallet, const char *call,
+                         json_t *args, const cov_keypair *signer, json_t *extra);
+
+/* The validator's weight commands (cmd_tx_weights.c). */
+#define WEIGHT_OPTS                                                                          \
+    (TX_OPTS | OPTBIT(OPT_NETUID) | OPTBIT(OPT_UIDS) | OPTBIT(OPT_WEIGHTS) |                 \
+     OPTBIT(OPT_VERSION_KEY))
+int cli_tx_set_weights(const cli_args *a, bool json);
+int cli_tx_commit_weights(const cli_args *a, bool json);
+int cli_tx_reveal_weights(const cli_args *a, bool json);
 
 #endif

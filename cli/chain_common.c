@@ -171,7 +171,7 @@ static cov_status wait_mode(cov_wait *w, const cli_args *a, cov_err *err)
     return COV_OK;
 }
 
-static int report_result(bool json, const cov_tx_result *r, cov_wait wait)
+static int report_result(bool json, const cov_tx_result *r, cov_wait wait, json_t *extra)
 {
     char hash[67] = "0x", block[67] = "0x";
     cov_hex_encode(hash + 2, r->hash, 32);
@@ -188,6 +188,8 @@ static int report_result(bool json, const cov_tx_result *r, cov_wait wait)
         }
         json_object_set(obj, "events", r->events ? r->events : json_array());
     }
+    if (extra)
+        json_object_update(obj, extra);
     char human[1024];
     if (wait == COV_WAIT_NONE)
         snprintf(human, sizeof human, "submitted %s\n", hash);
@@ -201,12 +203,32 @@ static int report_result(bool json, const cov_tx_result *r, cov_wait wait)
     return wait == COV_WAIT_NONE || r->success ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
+cov_status cli_load_signer(cov_keypair **out, const cli_args *a, bool use_hotkey, cov_err *err)
+{
+    if (cli_has(a, OPT_SURI))
+        return cli_signing_key(out, a, err);
+    return cli_load_wallet_key(out, a, use_hotkey ? COV_WALLET_HOTKEY : COV_WALLET_COLDKEY, err);
+}
+
 int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *call,
                   json_t *args, bool use_hotkey)
 {
     cov_err err = {0};
-    cov_chain *c = NULL;
     cov_keypair *signer = NULL;
+    if (cli_load_signer(&signer, a, use_hotkey, &err) != COV_OK) {
+        json_decref(args);
+        return cli_report(json, &err);
+    }
+    int rc = cli_send_call_signed(a, json, pallet, call, args, signer, NULL);
+    cov_keypair_free(signer);
+    return rc;
+}
+
+int cli_send_call_signed(const cli_args *a, bool json, const char *pallet, const char *call,
+                         json_t *args, const cov_keypair *signer, json_t *extra)
+{
+    cov_err err = {0};
+    cov_chain *c = NULL;
     cov_tx_options opts;
     cov_wait wait = COV_WAIT_INCLUSION;
     cov_buf call_bytes, xt;
@@ -227,12 +249,6 @@ int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *
     if (st == COV_OK)
         st = cov_chain_encode_call(c, &call_bytes, pallet, call, args, &err);
     if (st == COV_OK)
-        st = cli_has(a, OPT_SURI) ? cli_signing_key(&signer, a, &err)
-                                  : cli_load_wallet_key(&signer, a,
-                                                        use_hotkey ? COV_WALLET_HOTKEY
-                                                                   : COV_WALLET_COLDKEY,
-                                                        &err);
-    if (st == COV_OK)
         st = cov_chain_sign(c, &xt, signer, call_bytes.data, call_bytes.len, &opts, &err);
     int rc = CLI_EXIT_OK;
     if (st == COV_OK && cli_has(a, OPT_DRY_RUN)) {
@@ -246,6 +262,8 @@ int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *
             cov_hex_encode(hex + 2, xt.data, xt.len);
             strcat(hex, "\n");
         }
+        if (extra)
+            json_object_update(obj, extra);
         cli_emit(json, obj, hex);
         free(hex);
     } else if (st == COV_OK) {
@@ -255,13 +273,13 @@ int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *
                      wait == COV_WAIT_FINALIZED ? "finalization" : "inclusion");
         st = cov_chain_submit(c, &r, xt.data, xt.len, wait, timeout, &err);
         if (st == COV_OK)
-            rc = report_result(json, &r, wait);
+            rc = report_result(json, &r, wait, extra);
         cov_tx_result_free(&r);
     }
     if (st != COV_OK)
         rc = cli_report(json, &err);
     json_decref(args);
-    cov_keypair_free(signer);
+    json_decref(extra);
     cov_buf_free(&call_bytes);
     cov_buf_free(&xt);
     cov_chain_free(c);

@@ -52,6 +52,10 @@ typedef enum {
     OPT_IP,
     OPT_PORT,
     OPT_TIMEOUT,
+    OPT_UIDS,
+    OPT_WEIGHTS,
+    OPT_SALT,
+    OPT_VERSION_KEY,
     OPT_COUNT
 } cli_opt;
 

@@ -143,6 +143,12 @@ static const cli_command commands[] = {
      "unstake alpha from a hotkey on a subnet (remove_stake)", NULL, 0, 0},
     {"serve", tx_serve, TX_OPTS | OPTBIT(OPT_NETUID) | OPTBIT(OPT_IP) | OPTBIT(OPT_PORT),
      "announce the hotkey's axon (serve_axon, signed by the hotkey)", NULL, 0, 0},
+    {"set-weights", cli_tx_set_weights, WEIGHT_OPTS,
+     "set a validator's weights (u16 per uid), signed by the hotkey", NULL, 0, 0},
+    {"commit-weights", cli_tx_commit_weights, WEIGHT_OPTS | OPTBIT(OPT_SALT),
+     "commit weights' hash (commit-reveal); prints the salt to reveal with", NULL, 0, 0},
+    {"reveal-weights", cli_tx_reveal_weights, WEIGHT_OPTS | OPTBIT(OPT_SALT),
+     "reveal committed weights with their --salt", NULL, 0, 0},
     {"call", tx_call, TX_OPTS | OPTBIT(OPT_USE_HOTKEY),
      "any call by name with JSON arguments", "PALLET CALL [ARGS_JSON] ", 2, 3},
 };

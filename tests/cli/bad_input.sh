@@ -121,6 +121,12 @@ expect_fail "unknown network" 2 "unknown network" -- chain info --network nosuch
 expect_fail "wait mode" 2 "--wait must be" -- \
   tx transfer --url http://127.0.0.1:9 --suri //Alice --wait soon \
   --dest 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty --amount 1
+expect_fail "weights count" 2 "--uids has 2 values but --weights 1" -- \
+  tx set-weights "${nowhere[@]}" --netuid 1 --uids 0,1 --weights 5
+expect_fail "weights range" 2 "70000 is over 65535" -- \
+  tx set-weights "${nowhere[@]}" --netuid 1 --uids 0 --weights 70000
+expect_fail "reveal needs salt" 2 "--salt is required" -- \
+  tx reveal-weights "${nowhere[@]}" --netuid 1 --uids 0 --weights 5
 expect_fail "no node" 1 "127.0.0.1:9" -- chain info --url http://127.0.0.1:9
 
 # --- errors as JSON on stdout with --json
