@@ -65,6 +65,7 @@ static const opt_spec specs[OPT_COUNT] = {
     [OPT_WEIGHTS] = {{"--weights"}, true, "comma-separated u16 weights, one per uid"},
     [OPT_SALT] = {{"--salt"}, true, "comma-separated u16 salt of a commit (random if omitted)"},
     [OPT_VERSION_KEY] = {{"--version-key"}, true, "weights version key [0]"},
+    [OPT_RPC_TIMEOUT] = {{"--rpc-timeout"}, true, "seconds one node request may take [30]"},
     [OPT_TIMEOUT] = {{"--timeout"}, true, "seconds to wait for inclusion [120]"},
 };
 

@@ -5,7 +5,8 @@
 #include "chain/chain.h"
 #include "cli/wallet_cmds.h"
 
-#define CHAIN_OPTS (OPTBIT(OPT_URL) | OPTBIT(OPT_NETWORK_NAME) | OPTBIT(OPT_TIMEOUT))
+#define CHAIN_OPTS \
+    (OPTBIT(OPT_URL) | OPTBIT(OPT_NETWORK_NAME) | OPTBIT(OPT_TIMEOUT) | OPTBIT(OPT_RPC_TIMEOUT))
 #define TX_OPTS                                                                           \
     (CHAIN_OPTS | OPTBIT(OPT_WALLET_NAME) | OPTBIT(OPT_WALLET_PATH) |                     \
      OPTBIT(OPT_WALLET_HOTKEY) | OPTBIT(OPT_PASSWORD_FILE) | OPTBIT(OPT_SURI) |           \

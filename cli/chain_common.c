@@ -23,6 +23,19 @@ cov_status cli_chain_connect(cov_chain **out, const cli_args *a, cov_err *err)
      * each command does not download it again. */
     cov_rpc_options opts;
     cov_rpc_options_default(&opts);
+    /* A command line should not hang for minutes on a node that accepts
+     * connections but never answers: 30 s per request unless asked. */
+    uint64_t rpc_timeout = 30;
+    if (cli_has(a, OPT_RPC_TIMEOUT)) {
+        st = cli_parse_u64(&rpc_timeout, cli_get(a, OPT_RPC_TIMEOUT), "--rpc-timeout", err);
+        if (st == COV_OK && (rpc_timeout == 0 || rpc_timeout > 3600))
+            st = cov_fail(err, COV_ERR_ARG, "--rpc-timeout must be 1..3600 seconds");
+        if (st != COV_OK)
+            return st;
+    }
+    opts.timeout_ms = (long)rpc_timeout * 1000;
+    if (opts.connect_timeout_ms > opts.timeout_ms)
+        opts.connect_timeout_ms = opts.timeout_ms;
     char cache[1024] = "";
     const char *env = getenv("COVENANT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
                *home = getenv("HOME");

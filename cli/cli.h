@@ -56,6 +56,7 @@ typedef enum {
     OPT_WEIGHTS,
     OPT_SALT,
     OPT_VERSION_KEY,
+    OPT_RPC_TIMEOUT,
     OPT_COUNT
 } cli_opt;
 

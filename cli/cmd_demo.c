@@ -1,5 +1,6 @@
 /* covenant demo: a tour of what covenant does today, on throwaway keys in a
  * temporary folder. It grows with every capability that lands. */
+#include "chain/chain.h"
 #include "cli/wallet_cmds.h"
 
 #include <stdio.h>
@@ -167,6 +168,50 @@ static cov_status demo_wallet(demo *d, const char *dir, cov_err *err)
     return st;
 }
 
+/* What the chain client computes before it ever talks to a node: a storage
+ * key, a mortal era, and the commit-reveal hash of a validator's weights. */
+static cov_status demo_chain_pieces(demo *d, cov_err *err)
+{
+    cov_keypair *alice;
+    cov_status st = cov_keypair_from_suri(&alice, "//Alice", COV_KEY_SR25519, err);
+    if (st != COV_OK)
+        return st;
+    uint8_t account[32], hash[32], era_bytes[COV_ERA_MAX_LEN];
+    cov_keypair_account_id(alice, account);
+    cov_keypair_free(alice);
+    cov_buf key;
+    cov_buf_init(&key, 256);
+    st = cov_storage_key_begin(&key, "System", "Account", err);
+    if (st == COV_OK)
+        st = cov_storage_key_append(&key, COV_HASHER_BLAKE2_128_CONCAT, account, 32, err);
+    cov_era era = cov_era_mortal(4000000, 64);
+    size_t era_len = 0;
+    if (st == COV_OK)
+        st = cov_era_encode(era_bytes, &era_len, &era, err);
+    static const uint16_t uids[] = {0, 1, 2, 3}, weights[] = {16384, 32768, 49151, 65535},
+                          salt[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    cov_subtensor_weights_hash(hash, account, cov_subtensor_netuid_index(1, 0), uids, weights, 4,
+                               salt, 8, 10002000);
+    if (st == COV_OK) {
+        json_t *key_hex = cov_json_hex(key.data, key.len), *era_hex = cov_json_hex(era_bytes, era_len),
+               *hash_hex = cov_json_hex(hash, 32);
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "  System.Account(//Alice) storage key\n    %s\n"
+                 "  mortal era for block 4000000, 64 blocks: %s (born at #%llu)\n"
+                 "  //Alice commits weights [16384,32768,49151,65535] to uids 0-3 on netuid 1:\n"
+                 "    %s\n",
+                 json_string_value(key_hex), json_string_value(era_hex),
+                 (unsigned long long)cov_era_birth(&era, 4000000), json_string_value(hash_hex));
+        say(d, "Chain pieces computed without a node (storage key, era, weights commit)",
+            json_pack("{s:o,s:o,s:o}", "storage_key", key_hex, "era", era_hex, "commit_hash",
+                      hash_hex),
+            text);
+    }
+    cov_buf_free(&key);
+    return st;
+}
+
 /* Removes the demo's files; they are ours, made in a fresh mkdtemp folder. */
 static void remove_tree(const char *dir)
 {
@@ -205,11 +250,13 @@ int cli_demo_main(int argc, char **argv, bool json)
     }
     demo d = {.json = json, .steps = json_array()};
     if (!json)
-        printf("covenant %s demo: keys and wallets (more arrives with each release)\n",
+        printf("covenant %s demo: keys, wallets and chain pieces (more arrives with each release)\n",
                COVENANT_VERSION);
     cov_status st = demo_dev_accounts(&d, &err);
     if (st == COV_OK)
         st = demo_wallet(&d, dir, &err);
+    if (st == COV_OK)
+        st = demo_chain_pieces(&d, &err);
     if (!cli_has(&a, OPT_KEEP))
         remove_tree(dir);
     if (st != COV_OK) {
@@ -222,7 +269,8 @@ int cli_demo_main(int argc, char **argv, bool json)
                  NULL);
     else {
         json_decref(d.steps);
-        printf("\nDone. %s\n", cli_has(&a, OPT_KEEP) ? dir : "Throwaway files removed.");
+        printf("\nDone. %s\nWith a node: covenant chain info --network finney (see docs/chain.md)\n",
+               cli_has(&a, OPT_KEEP) ? dir : "Throwaway files removed.");
     }
     return CLI_EXIT_OK;
 }
