@@ -10,31 +10,48 @@ static const char b58_alphabet[] =
 enum { SS58_PAYLOAD_MAX = 2 + 32 + 2 };
 
 /* Base58 of a short byte string (at most SS58_PAYLOAD_MAX bytes); the output
- * buffer must hold 2*len+1 characters, plenty for base58's 1.37x growth. */
+ * buffer must hold 2*len+1 characters, plenty for base58's 1.37x growth.
+ * The number is held in 32-bit words and divided by 58^5 at a time, five
+ * digits per pass: decoders print many addresses (every account in a
+ * metagraph or event list), and byte-at-a-time division was their hot spot. */
+#define B58_CHUNK 656356768u /* 58^5 */
 static void base58_encode(char *out, const uint8_t *in, size_t len)
 {
-    uint8_t digits[2 * SS58_PAYLOAD_MAX] = {0};
-    size_t n_digits = 0;
     size_t zeros = 0;
     while (zeros < len && in[zeros] == 0)
         zeros++;
-    for (size_t i = zeros; i < len; i++) {
-        unsigned carry = in[i];
-        for (size_t j = 0; j < n_digits; j++) {
-            carry += (unsigned)digits[j] << 8;
-            digits[j] = (uint8_t)(carry % 58);
-            carry /= 58;
+    uint32_t words[(SS58_PAYLOAD_MAX + 3) / 4] = {0};
+    size_t n_words = (len + 3) / 4;
+    for (size_t i = 0; i < len; i++) { /* big-endian words, right-aligned */
+        size_t bit = 8 * (len - 1 - i);
+        words[n_words - 1 - bit / 32] |= (uint32_t)in[i] << (bit % 32);
+    }
+    char digits[2 * SS58_PAYLOAD_MAX];
+    size_t n_digits = 0;
+    size_t first = 0; /* first non-zero word */
+    while (first < n_words && words[first] == 0)
+        first++;
+    while (first < n_words) {
+        uint64_t rem = 0;
+        for (size_t w = first; w < n_words; w++) {
+            uint64_t cur = rem << 32 | words[w];
+            words[w] = (uint32_t)(cur / B58_CHUNK);
+            rem = cur % B58_CHUNK;
         }
-        while (carry) {
-            digits[n_digits++] = (uint8_t)(carry % 58);
-            carry /= 58;
+        while (first < n_words && words[first] == 0)
+            first++;
+        for (int k = 0; k < 5; k++) { /* least significant digit first */
+            digits[n_digits++] = (char)(rem % 58);
+            rem /= 58;
         }
     }
+    while (n_digits > 0 && digits[n_digits - 1] == 0) /* padding of the last chunk */
+        n_digits--;
     size_t o = 0;
     for (size_t i = 0; i < zeros; i++)
         out[o++] = '1';
     for (size_t i = n_digits; i-- > 0;)
-        out[o++] = b58_alphabet[digits[i]];
+        out[o++] = b58_alphabet[(unsigned char)digits[i]];
     out[o] = '\0';
 }
 
