@@ -30,17 +30,29 @@ cov_status cli_parse_json_arg(json_t **out, const char *text, cov_err *err);
 cov_status cli_block_at(cov_chain *c, uint8_t hash[32], bool *have, const cli_args *a,
                         cov_err *err);
 
-/* Signs pallet.call(args) with the wallet key or --suri and submits it (or
- * prints it with --dry-run), reporting the outcome. use_hotkey picks the
- * wallet's hotkey instead of its coldkey. */
+/* A call to sign and send: `build` appends its encoding once the client
+ * is connected (typed builders from chain/subtensor.h, or pallet.call with
+ * JSON `args` by name). pallet and call label the output. */
+typedef struct cli_call {
+    const char *pallet;
+    const char *call;
+    cov_status (*build)(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err);
+    const void *ctx;
+    json_t *args; /* for the by-name builder; released after sending */
+} cli_call;
+
+/* Signs the call with the wallet key (its hotkey with use_hotkey) or --suri
+ * and submits it (or prints it with --dry-run), reporting the outcome. */
+int cli_send(const cli_args *a, bool json, cli_call *call, bool use_hotkey);
+/* The same with a key already loaded; `extra` (stolen, may be NULL) is
+ * merged into the JSON result (a commit's salt and hash, say). */
+int cli_send_signed(const cli_args *a, bool json, cli_call *call, const cov_keypair *signer,
+                    json_t *extra);
+/* pallet.call(args) by name; args are stolen. */
 int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *call,
                   json_t *args, bool use_hotkey);
 /* The wallet key (hotkey with use_hotkey) or --suri key that signs. */
 cov_status cli_load_signer(cov_keypair **out, const cli_args *a, bool use_hotkey, cov_err *err);
-/* The same with a key already loaded; `extra` (stolen, may be NULL) is
- * merged into the JSON result (a commit's salt and hash, say). */
-int cli_send_call_signed(const cli_args *a, bool json, const char *pallet, const char *call,
-                         json_t *args, const cov_keypair *signer, json_t *extra);
 
 /* The validator's weight commands (cmd_tx_weights.c). */
 #define WEIGHT_OPTS                                                                          \

@@ -223,22 +223,37 @@ cov_status cli_load_signer(cov_keypair **out, const cli_args *a, bool use_hotkey
     return cli_load_wallet_key(out, a, use_hotkey ? COV_WALLET_HOTKEY : COV_WALLET_COLDKEY, err);
 }
 
+/* The generic call: pallet.call with JSON arguments, encoded by name. */
+static cov_status build_by_name(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const cli_call *call = ctx;
+    return cov_chain_encode_call(c, out, call->pallet, call->call, call->args, err);
+}
+
 int cli_send_call(const cli_args *a, bool json, const char *pallet, const char *call,
                   json_t *args, bool use_hotkey)
+{
+    cli_call named = {.pallet = pallet, .call = call, .args = args};
+    named.build = build_by_name;
+    named.ctx = &named;
+    return cli_send(a, json, &named, use_hotkey);
+}
+
+int cli_send(const cli_args *a, bool json, cli_call *call, bool use_hotkey)
 {
     cov_err err = {0};
     cov_keypair *signer = NULL;
     if (cli_load_signer(&signer, a, use_hotkey, &err) != COV_OK) {
-        json_decref(args);
+        json_decref(call->args);
         return cli_report(json, &err);
     }
-    int rc = cli_send_call_signed(a, json, pallet, call, args, signer, NULL);
+    int rc = cli_send_signed(a, json, call, signer, NULL);
     cov_keypair_free(signer);
     return rc;
 }
 
-int cli_send_call_signed(const cli_args *a, bool json, const char *pallet, const char *call,
-                         json_t *args, const cov_keypair *signer, json_t *extra)
+int cli_send_signed(const cli_args *a, bool json, cli_call *call, const cov_keypair *signer,
+                    json_t *extra)
 {
     cov_err err = {0};
     cov_chain *c = NULL;
@@ -260,14 +275,14 @@ int cli_send_call_signed(const cli_args *a, bool json, const char *pallet, const
     if (st == COV_OK)
         st = cli_chain_connect(&c, a, &err);
     if (st == COV_OK)
-        st = cov_chain_encode_call(c, &call_bytes, pallet, call, args, &err);
+        st = call->build(c, &call_bytes, call->ctx, &err);
     if (st == COV_OK)
         st = cov_chain_sign(c, &xt, signer, call_bytes.data, call_bytes.len, &opts, &err);
     int rc = CLI_EXIT_OK;
     if (st == COV_OK && cli_has(a, OPT_DRY_RUN)) {
-        json_t *obj = json_pack("{s:s,s:s,s:o,s:o}", "pallet", pallet, "call", call, "call_data",
-                                cov_json_hex(call_bytes.data, call_bytes.len), "extrinsic",
-                                cov_json_hex(xt.data, xt.len));
+        json_t *obj = json_pack("{s:s,s:s,s:o,s:o}", "pallet", call->pallet, "call", call->call,
+                                "call_data", cov_json_hex(call_bytes.data, call_bytes.len),
+                                "extrinsic", cov_json_hex(xt.data, xt.len));
         char *hex = malloc(2 * xt.len + 4);
         if (hex) {
             hex[0] = '0';
@@ -282,7 +297,7 @@ int cli_send_call_signed(const cli_args *a, bool json, const char *pallet, const
     } else if (st == COV_OK) {
         cov_tx_result r;
         if (!json && wait != COV_WAIT_NONE)
-            COV_INFO("submitting %s.%s, then waiting for %s", pallet, call,
+            COV_INFO("submitting %s.%s, then waiting for %s", call->pallet, call->call,
                      wait == COV_WAIT_FINALIZED ? "finalization" : "inclusion");
         st = cov_chain_submit(c, &r, xt.data, xt.len, wait, timeout, &err);
         if (st == COV_OK)
@@ -291,7 +306,8 @@ int cli_send_call_signed(const cli_args *a, bool json, const char *pallet, const
     }
     if (st != COV_OK)
         rc = cli_report(json, &err);
-    json_decref(args);
+    json_decref(call->args);
+    call->args = NULL;
     json_decref(extra);
     cov_buf_free(&call_bytes);
     cov_buf_free(&xt);

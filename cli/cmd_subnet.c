@@ -5,23 +5,31 @@
 #include <stdio.h>
 #include <string.h>
 
+typedef struct {
+    const char *name;
+    uint16_t netuid;
+    json_t *value;
+} hyperparam_params;
+
+static cov_status build_hyperparam(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const hyperparam_params *p = ctx;
+    return cov_subtensor_hyperparam_call(c, out, p->name, p->netuid, p->value, err);
+}
+
 static int set_hyperparam(const cli_args *a, bool json)
 {
     cov_err err = {0};
     uint16_t netuid = 0;
     if (cli_netuid(&netuid, a, &err) != COV_OK)
         return cli_report(json, &err);
-    const char *name = a->positional[0];
-    char call[128];
-    snprintf(call, sizeof call, "%s%s", strncmp(name, "sudo_set_", 9) == 0 ? "" : "sudo_set_",
-             name);
-    json_t *value;
-    if (cli_parse_json_arg(&value, a->positional[1], &err) != COV_OK)
+    hyperparam_params p = {.name = a->positional[0], .netuid = netuid};
+    if (cli_parse_json_arg(&p.value, a->positional[1], &err) != COV_OK)
         return cli_report(json, &err);
-    /* Owner calls take (netuid, value); positional args let the metadata
-     * name the value's field, whatever it is called in this runtime. */
-    json_t *args = json_pack("[I,o]", (json_int_t)netuid, value);
-    return cli_send_call(a, json, "AdminUtils", call, args, false);
+    cli_call call = {"AdminUtils", p.name, build_hyperparam, &p, NULL};
+    int rc = cli_send(a, json, &call, false);
+    json_decref(p.value);
+    return rc;
 }
 
 static const cli_command commands[] = {

@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static cov_status required_netuid(json_int_t *out, const cli_args *a, cov_err *err)
-{
-    uint16_t netuid = 0;
-    cov_status st = cli_netuid(&netuid, a, err);
-    *out = netuid;
-    return st;
-}
-
 static cov_status required_amount(uint64_t *rao, const cli_args *a, cov_err *err)
 {
     if (!cli_has(a, OPT_AMOUNT))
@@ -24,16 +16,11 @@ static cov_status required_amount(uint64_t *rao, const cli_args *a, cov_err *err
 
 /* The hotkey a staking or registration call names: --hotkey-address, or
  * the wallet's hotkey (its public file; no password needed). */
-static cov_status hotkey_address(char out[COV_SS58_MAX], const cli_args *a, cov_err *err)
+static cov_status hotkey_account(uint8_t out[32], const cli_args *a, cov_err *err)
 {
-    if (cli_has(a, OPT_HOTKEY_ADDRESS)) {
-        uint8_t account[32];
-        cov_status st = cov_ss58_decode(account, NULL, cli_get(a, OPT_HOTKEY_ADDRESS), -1, err);
-        if (st == COV_OK)
-            snprintf(out, COV_SS58_MAX, "%s", cli_get(a, OPT_HOTKEY_ADDRESS));
-        return st;
-    }
-    cov_keypair *kp;
+    if (cli_has(a, OPT_HOTKEY_ADDRESS))
+        return cov_ss58_decode(out, NULL, cli_get(a, OPT_HOTKEY_ADDRESS), -1, err);
+    cov_keypair *kp = NULL;
     cov_wallet w;
     cov_status st = cli_wallet_open(&w, a, err);
     if (st != COV_OK)
@@ -41,55 +28,84 @@ static cov_status hotkey_address(char out[COV_SS58_MAX], const cli_args *a, cov_
     char *pub = cov_wallet_file_path(&w, COV_WALLET_HOTKEYPUB);
     char *full = cov_wallet_file_path(&w, COV_WALLET_HOTKEY);
     cov_wallet_free(&w);
-    st = cov_keyfile_load(&kp, pub && cov_file_exists(pub) ? pub : full, NULL, err);
+    if (!pub || !full)
+        st = cov_fail(err, COV_ERR_NOMEM, "out of memory");
+    else
+        st = cov_keyfile_load(&kp, cov_file_exists(pub) ? pub : full, NULL, err);
     if (st == COV_OK)
-        st = cov_keypair_ss58(kp, out, COV_SS58_BITTENSOR, err);
-    if (st == COV_OK)
-        cov_keypair_free(kp);
+        cov_keypair_account_id(kp, out);
+    cov_keypair_free(kp);
     free(pub);
     free(full);
     return st;
 }
 
+/* What the typed builders need; one struct serves them all. */
+typedef struct {
+    uint8_t account[32]; /* destination or hotkey */
+    uint16_t netuid;
+    uint64_t amount; /* rao */
+    bool add;
+    uint32_t ipv4;
+    uint16_t port;
+} tx_params;
+
+static cov_status build_transfer(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const tx_params *p = ctx;
+    return cov_subtensor_transfer_call(c, out, p->account, p->amount, err);
+}
+
+static cov_status build_register(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const tx_params *p = ctx;
+    return cov_subtensor_register_call(c, out, p->netuid, p->account, err);
+}
+
+static cov_status build_stake(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const tx_params *p = ctx;
+    return cov_subtensor_stake_call(c, out, p->add, p->account, p->netuid, p->amount, err);
+}
+
+static cov_status build_serve(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const tx_params *p = ctx;
+    return cov_subtensor_serve_axon_call(c, out, p->netuid, p->ipv4, p->port, err);
+}
+
 static int tx_transfer(const cli_args *a, bool json)
 {
     cov_err err = {0};
-    uint64_t rao = 0;
-    uint8_t account[32];
+    tx_params p = {0};
     if (!cli_has(a, OPT_DEST))
         return cli_usage_error(json, "--dest SS58 is required");
-    if (cov_ss58_decode(account, NULL, cli_get(a, OPT_DEST), COV_SS58_BITTENSOR, &err) != COV_OK ||
-        required_amount(&rao, a, &err) != COV_OK)
+    if (cov_ss58_decode(p.account, NULL, cli_get(a, OPT_DEST), COV_SS58_BITTENSOR, &err) != COV_OK ||
+        required_amount(&p.amount, a, &err) != COV_OK)
         return cli_report(json, &err);
-    json_t *args = json_pack("{s:{s:s},s:I}", "dest", "Id", cli_get(a, OPT_DEST), "value",
-                             (json_int_t)rao);
-    return cli_send_call(a, json, "Balances", "transfer_keep_alive", args, false);
+    cli_call call = {"Balances", "transfer_keep_alive", build_transfer, &p, NULL};
+    return cli_send(a, json, &call, false);
 }
 
 static int tx_register(const cli_args *a, bool json)
 {
     cov_err err = {0};
-    json_int_t netuid = 0;
-    char hotkey[COV_SS58_MAX];
-    if (required_netuid(&netuid, a, &err) != COV_OK || hotkey_address(hotkey, a, &err) != COV_OK)
+    tx_params p = {0};
+    if (cli_netuid(&p.netuid, a, &err) != COV_OK || hotkey_account(p.account, a, &err) != COV_OK)
         return cli_report(json, &err);
-    return cli_send_call(a, json, "SubtensorModule", "burned_register",
-                         json_pack("{s:I,s:s}", "netuid", netuid, "hotkey", hotkey), false);
+    cli_call call = {"SubtensorModule", "burned_register", build_register, &p, NULL};
+    return cli_send(a, json, &call, false);
 }
 
 static int tx_stake(const cli_args *a, bool json, bool add)
 {
     cov_err err = {0};
-    json_int_t netuid = 0;
-    uint64_t rao = 0;
-    char hotkey[COV_SS58_MAX];
-    if (required_netuid(&netuid, a, &err) != COV_OK || required_amount(&rao, a, &err) != COV_OK ||
-        hotkey_address(hotkey, a, &err) != COV_OK)
+    tx_params p = {.add = add};
+    if (cli_netuid(&p.netuid, a, &err) != COV_OK || required_amount(&p.amount, a, &err) != COV_OK ||
+        hotkey_account(p.account, a, &err) != COV_OK)
         return cli_report(json, &err);
-    json_t *args = json_pack("{s:s,s:I,s:I}", "hotkey", hotkey, "netuid", netuid,
-                             add ? "amount_staked" : "amount_unstaked", (json_int_t)rao);
-    return cli_send_call(a, json, "SubtensorModule", add ? "add_stake" : "remove_stake", args,
-                         false);
+    cli_call call = {"SubtensorModule", add ? "add_stake" : "remove_stake", build_stake, &p, NULL};
+    return cli_send(a, json, &call, false);
 }
 
 static int tx_add_stake(const cli_args *a, bool json) { return tx_stake(a, json, true); }
@@ -99,21 +115,20 @@ static int tx_remove_stake(const cli_args *a, bool json) { return tx_stake(a, js
 static int tx_serve(const cli_args *a, bool json)
 {
     cov_err err = {0};
-    json_int_t netuid = 0;
+    tx_params p = {0};
     uint64_t port = 0;
     struct in_addr ip;
-    if (required_netuid(&netuid, a, &err) != COV_OK)
+    if (cli_netuid(&p.netuid, a, &err) != COV_OK)
         return cli_report(json, &err);
     if (!cli_has(a, OPT_IP) || inet_pton(AF_INET, cli_get(a, OPT_IP), &ip) != 1)
         return cli_usage_error(json, "--ip must be an IPv4 address such as 203.0.113.7");
     if (!cli_has(a, OPT_PORT) || cli_parse_u64(&port, cli_get(a, OPT_PORT), "--port", &err) != COV_OK ||
         port == 0 || port > 65535)
         return cli_usage_error(json, "--port must be 1..65535");
-    uint32_t ip_host = ntohl(ip.s_addr);
-    json_t *args = json_pack("{s:I,s:i,s:I,s:I,s:i,s:i,s:i,s:i}", "netuid", netuid, "version", 1,
-                             "ip", (json_int_t)ip_host, "port", (json_int_t)port, "ip_type", 4,
-                             "protocol", 4, "placeholder1", 0, "placeholder2", 0);
-    return cli_send_call(a, json, "SubtensorModule", "serve_axon", args, true);
+    p.ipv4 = ntohl(ip.s_addr);
+    p.port = (uint16_t)port;
+    cli_call call = {"SubtensorModule", "serve_axon", build_serve, &p, NULL};
+    return cli_send(a, json, &call, true);
 }
 
 /* Any call, for what has no command of its own. */

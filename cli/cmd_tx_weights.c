@@ -51,7 +51,32 @@ typedef struct {
     uint16_t uids[MAX_WEIGHTS], weights[MAX_WEIGHTS], salt[SALT_LEN * 8];
     size_t n, salt_len;
     uint64_t version_key;
+    uint8_t hash[32]; /* commit only */
 } weights_args;
+
+static cov_weights as_weights(const weights_args *w)
+{
+    return (cov_weights){w->netuid, w->uids, w->weights, w->n, w->version_key};
+}
+
+static cov_status build_set(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    cov_weights w = as_weights(ctx);
+    return cov_subtensor_set_weights_call(c, out, &w, err);
+}
+
+static cov_status build_commit(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const weights_args *w = ctx;
+    return cov_subtensor_commit_weights_call(c, out, w->netuid, w->hash, err);
+}
+
+static cov_status build_reveal(cov_chain *c, cov_buf *out, const void *ctx, cov_err *err)
+{
+    const weights_args *w = ctx;
+    cov_weights cw = as_weights(w);
+    return cov_subtensor_reveal_weights_call(c, out, &cw, w->salt, w->salt_len, err);
+}
 
 static cov_status read_weights(weights_args *w, const cli_args *a, bool need_salt, cov_err *err)
 {
@@ -87,11 +112,10 @@ int cli_tx_set_weights(const cli_args *a, bool json)
         free(w);
         return cli_report(json, &err);
     }
-    json_t *args = json_pack("{s:i,s:o,s:o,s:I}", "netuid", w->netuid, "dests",
-                             u16_array(w->uids, w->n), "weights", u16_array(w->weights, w->n),
-                             "version_key", (json_int_t)w->version_key);
+    cli_call call = {"SubtensorModule", "set_weights", build_set, w, NULL};
+    int rc = cli_send(a, json, &call, true);
     free(w);
-    return cli_send_call(a, json, "SubtensorModule", "set_weights", args, true);
+    return rc;
 }
 
 /* Commit now, reveal later: the salt (random unless given, 8 values of
@@ -120,7 +144,7 @@ int cli_tx_commit_weights(const cli_args *a, bool json)
     cov_subtensor_weights_hash(hash, account, cov_subtensor_netuid_index(w->netuid, 0), w->uids,
                                w->weights, w->n, w->salt, w->salt_len, w->version_key);
     json_t *hash_json = cov_json_hex(hash, 32);
-    json_t *args = json_pack("{s:i,s:O}", "netuid", w->netuid, "commit_hash", hash_json);
+    memcpy(w->hash, hash, 32);
     json_t *extra = json_pack("{s:o,s:o,s:I}", "commit_hash", hash_json, "salt",
                               u16_array(w->salt, w->salt_len), "version_key",
                               (json_int_t)w->version_key);
@@ -130,9 +154,10 @@ int cli_tx_commit_weights(const cli_args *a, bool json)
             fprintf(stderr, "%s%u", i ? "," : "", w->salt[i]);
         fprintf(stderr, " to reveal\n");
     }
-    free(w);
-    int rc = cli_send_call_signed(a, json, "SubtensorModule", "commit_weights", args, hotkey, extra);
+    cli_call call = {"SubtensorModule", "commit_weights", build_commit, w, NULL};
+    int rc = cli_send_signed(a, json, &call, hotkey, extra);
     cov_keypair_free(hotkey);
+    free(w);
     return rc;
 }
 
@@ -146,10 +171,8 @@ int cli_tx_reveal_weights(const cli_args *a, bool json)
         free(w);
         return cli_report(json, &err);
     }
-    json_t *args = json_pack("{s:i,s:o,s:o,s:o,s:I}", "netuid", w->netuid, "uids",
-                             u16_array(w->uids, w->n), "values", u16_array(w->weights, w->n),
-                             "salt", u16_array(w->salt, w->salt_len), "version_key",
-                             (json_int_t)w->version_key);
+    cli_call call = {"SubtensorModule", "reveal_weights", build_reveal, w, NULL};
+    int rc = cli_send(a, json, &call, true);
     free(w);
-    return cli_send_call(a, json, "SubtensorModule", "reveal_weights", args, true);
+    return rc;
 }
