@@ -234,10 +234,14 @@ cov_status cov_metadata_runtime_api(const cov_metadata *m,
                         "metadata V%u does not describe runtime APIs; fetch "
                         "V15 with state_call Metadata_metadata_at_version(15)",
                         m->version);
+    /* Every API of that name is searched: metadata is not required to keep
+     * names unique, and a method must be found wherever it is listed. */
+    bool api_seen = false;
     for (uint32_t i = 0; i < m->n_apis; i++) {
         const cov_meta_runtime_api *a = &m->apis[i];
         if (strcmp(a->name, api) != 0)
             continue;
+        api_seen = true;
         for (uint32_t j = 0; j < a->n_methods; j++)
             if (strcmp(a->methods[j].name, method) == 0) {
                 *out = &a->methods[j];
@@ -245,10 +249,11 @@ cov_status cov_metadata_runtime_api(const cov_metadata *m,
                     *api_out = a;
                 return COV_OK;
             }
+    }
+    if (api_seen)
         return cov_fail(err, COV_ERR_NOT_FOUND,
                         "runtime API '%s' has no method '%s' in this runtime",
                         api, method);
-    }
     return cov_fail(err, COV_ERR_NOT_FOUND,
                     "the runtime has no runtime API named '%s'", api);
 }
