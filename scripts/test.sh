@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-fuzz_seconds=${COVENANT_FUZZ_SECONDS:-60}
+fuzz_seconds=${COVENANT_FUZZ_SECONDS:-30}
 step() { printf '\n=== %s\n' "$*"; }
 
 step "dependencies"
