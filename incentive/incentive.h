@@ -13,5 +13,8 @@
 #define COVENANT_INCENTIVE_H
 
 #include "common/common.h"
+#include "incentive/yuma.h"
+#include "incentive/weights.h"
+#include "incentive/scoring.h"
 
 #endif

@@ -1,0 +1,146 @@
+/* Memory of cov_yuma_output and of the scratch it keeps between epochs:
+ * both grow to the largest n seen and are reused, so repeated epochs
+ * (a simulator, a benchmark) do not allocate. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "incentive/yuma_internal.h"
+
+void cov_yuma_output_init(cov_yuma_output *out)
+{
+    memset(out, 0, sizeof *out);
+}
+
+void cov_yuma_scratch_free(struct cov_yuma_scratch *s)
+{
+    if (s == NULL)
+        return;
+    ymat_free(&s->w);
+    ymat_free(&s->wclip);
+    ymat_free(&s->wb);
+    ymat_free(&s->b);
+    ymat_free(&s->ema);
+    ymed_ws_free(&s->med);
+    for (size_t i = 0; i < sizeof s->vec / sizeof s->vec[0]; i++)
+        free(s->vec[i]);
+    free(s->dv);
+    free(s->mark);
+    free(s->touched);
+    free(s->order);
+    free(s->flags[0]);
+    free(s->flags[1]);
+    free(s->stake64);
+    free(s->alpha_row);
+    free(s->wvis);
+    free(s->bvis);
+    free(s);
+}
+
+bool cov_yuma_scratch_reserve(struct cov_yuma_scratch **sp, size_t n)
+{
+    struct cov_yuma_scratch *s = *sp;
+    if (s == NULL) {
+        s = calloc(1, sizeof *s);
+        if (s == NULL)
+            return false;
+        *sp = s;
+    }
+    if (n == 0)
+        n = 1;
+    if (s->n_cap >= n)
+        return true;
+    bool ok = true;
+#define GROW(p, count)                                                        \
+    do {                                                                      \
+        free(p);                                                              \
+        (p) = malloc((count) * sizeof *(p));                                  \
+        ok = ok && (p) != NULL;                                               \
+    } while (0)
+    for (size_t i = 0; i < sizeof s->vec / sizeof s->vec[0]; i++)
+        GROW(s->vec[i], n);
+    GROW(s->dv, n);
+    GROW(s->mark, n);
+    GROW(s->touched, 2 * n); /* liquid alpha: a weight row's and a bond row's columns */
+    GROW(s->order, n);
+    GROW(s->flags[0], n);
+    GROW(s->flags[1], n);
+    GROW(s->stake64, n);
+    GROW(s->alpha_row, n);
+    GROW(s->wvis, n);
+    GROW(s->bvis, n);
+#undef GROW
+    s->n_cap = ok ? n : 0;
+    return ok;
+}
+
+void cov_yuma_output_free(cov_yuma_output *out)
+{
+    if (out == NULL)
+        return;
+    free(out->stake_weight);
+    free(out->consensus);
+    free(out->incentive);
+    free(out->dividends);
+    free(out->validator_trust);
+    free(out->active);
+    free(out->new_validator_permit);
+    free(out->server_emission);
+    free(out->validator_emission);
+    free(out->emission);
+    free(out->stake);
+    free(out->bonds);
+    free(out->bond_entries);
+    free(out->stake_fx);
+    free(out->active_stake_fx);
+    free(out->consensus_fx);
+    free(out->validator_trust_fx);
+    free(out->incentive_fx);
+    free(out->dividends_fx);
+    free(out->server_share_fx);
+    free(out->validator_share_fx);
+    free(out->combined_share_fx);
+    cov_yuma_scratch_free(out->scratch);
+    memset(out, 0, sizeof *out);
+}
+
+bool cov_yuma_output_reserve(cov_yuma_output *out, size_t n)
+{
+    if (n == 0)
+        n = 1;
+    if (out->alloc_n >= n && out->stake_weight != NULL)
+        return true;
+    bool ok = true;
+#define GROW(p)                                                               \
+    do {                                                                      \
+        void *q = realloc((p), n * sizeof *(p));                              \
+        if (q == NULL)                                                        \
+            ok = false;                                                       \
+        else                                                                  \
+            (p) = q;                                                          \
+    } while (0)
+    GROW(out->stake_weight);
+    GROW(out->consensus);
+    GROW(out->incentive);
+    GROW(out->dividends);
+    GROW(out->validator_trust);
+    GROW(out->active);
+    GROW(out->new_validator_permit);
+    GROW(out->server_emission);
+    GROW(out->validator_emission);
+    GROW(out->emission);
+    GROW(out->stake);
+    GROW(out->bonds);
+    GROW(out->stake_fx);
+    GROW(out->active_stake_fx);
+    GROW(out->consensus_fx);
+    GROW(out->validator_trust_fx);
+    GROW(out->incentive_fx);
+    GROW(out->dividends_fx);
+    GROW(out->server_share_fx);
+    GROW(out->validator_share_fx);
+    GROW(out->combined_share_fx);
+#undef GROW
+    if (ok)
+        out->alloc_n = n;
+    return ok;
+}
