@@ -66,6 +66,9 @@ static const opt_spec specs[OPT_COUNT] = {
     [OPT_SALT] = {{"--salt"}, true, "comma-separated u16 salt of a commit (random if omitted)"},
     [OPT_VERSION_KEY] = {{"--version-key"}, true, "weights version key [0]"},
     [OPT_RPC_TIMEOUT] = {{"--rpc-timeout"}, true, "seconds one node request may take [30]"},
+    [OPT_CSV] = {{"--csv"}, false, "print CSV: one row per (epoch, uid), or per uid with --compare"},
+    [OPT_PLOT] = {{"--plot"}, true, "also write an SVG chart of emission per uid to this file"},
+    [OPT_COMPARE] = {{"--compare"}, false, "run two scenarios, A.json B.json, side by side"},
     [OPT_TIMEOUT] = {{"--timeout"}, true, "seconds to wait for inclusion [120]"},
 };
 

@@ -57,6 +57,9 @@ typedef enum {
     OPT_SALT,
     OPT_VERSION_KEY,
     OPT_RPC_TIMEOUT,
+    OPT_CSV,
+    OPT_PLOT,
+    OPT_COMPARE,
     OPT_COUNT
 } cli_opt;
 
@@ -130,5 +133,6 @@ int cli_demo_main(int argc, char **argv, bool json);
 int cli_chain_main(int argc, char **argv, bool json);
 int cli_tx_main(int argc, char **argv, bool json);
 int cli_subnet_main(int argc, char **argv, bool json);
+int cli_sim_main(int argc, char **argv, bool json);
 
 #endif

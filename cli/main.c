@@ -15,6 +15,7 @@ static void print_help(FILE *f)
             "  chain     read the chain: info, block, balance, storage, metagraph, ...\n"
             "  tx        transactions: transfer, register, stake, unstake, serve, call\n"
             "  subnet    subnet owner actions: set-hyperparam\n"
+            "  sim       simulate a subnet's incentives from a scenario file (docs/incentives.md)\n"
             "  demo      walk through what covenant can do, on throwaway keys\n"
             "  version   print the version\n\n"
             "Every command takes --json for one JSON object on stdout.\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
         return cli_tx_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "subnet") == 0)
         return cli_subnet_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "sim") == 0)
+        return cli_sim_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "demo") == 0)
         return cli_demo_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "version") == 0) {

@@ -197,6 +197,31 @@ double cov_fx32_to_f64(cov_fx32 x)
 /* transcendental::E, an I9F23 constant: floor(e * 2^23), widened. */
 #define FX32_E ((cov_fx32)22802600 << 9)
 
+/* floor(t / i) for 0 <= t < 2^63 and i in 2..31 without a divide:
+ * t * ceil(2^(63+l) / i) >> (63+l), l = ceil(log2 i), is exact for every
+ * 63-bit t (Granlund & Montgomery 1994, theorem 4.2). */
+static const struct {
+    uint64_t m;
+    unsigned shift;
+} recip[32] = {
+    {0, 0}, {0, 0},
+    {0x8000000000000000ull, 64}, {0xaaaaaaaaaaaaaaabull, 65}, {0x8000000000000000ull, 65},
+    {0xcccccccccccccccdull, 66}, {0xaaaaaaaaaaaaaaabull, 66}, {0x924924924924924aull, 66},
+    {0x8000000000000000ull, 66}, {0xe38e38e38e38e38full, 67}, {0xcccccccccccccccdull, 67},
+    {0xba2e8ba2e8ba2e8cull, 67}, {0xaaaaaaaaaaaaaaabull, 67}, {0x9d89d89d89d89d8aull, 67},
+    {0x924924924924924aull, 67}, {0x8888888888888889ull, 67}, {0x8000000000000000ull, 67},
+    {0xf0f0f0f0f0f0f0f1ull, 68}, {0xe38e38e38e38e38full, 68}, {0xd79435e50d79435full, 68},
+    {0xcccccccccccccccdull, 68}, {0xc30c30c30c30c30dull, 68}, {0xba2e8ba2e8ba2e8cull, 68},
+    {0xb21642c8590b2165ull, 68}, {0xaaaaaaaaaaaaaaabull, 68}, {0xa3d70a3d70a3d70bull, 68},
+    {0x9d89d89d89d89d8aull, 68}, {0x97b425ed097b425full, 68}, {0x924924924924924aull, 68},
+    {0x8d3dcb08d3dcb08eull, 68}, {0x8888888888888889ull, 68}, {0x8421084210842109ull, 68},
+};
+
+static inline uint64_t div_small(uint64_t t, int i)
+{
+    return (uint64_t)(((cov_u128)t * recip[i].m) >> recip[i].shift);
+}
+
 bool cov_fx32_exp(cov_fx32 x, cov_fx32 *out)
 {
     if (x == 0) {
@@ -217,13 +242,13 @@ bool cov_fx32_exp(cov_fx32 x, cov_fx32 *out)
         return false;
     cov_fx32 result = x + COV_FX32_ONE, term = x;
     /* i in 2..frac_nbits: 30 terms; term = term * x / i */
-    for (int64_t i = 2; i < 32; i++) {
+    for (int i = 2; i < 32; i++) {
         bool ok;
         term = cov_fx32_mul_ok(term, x, &ok);
         if (!ok)
             return false;
         /* checked_div by I32F32(i): (t << 32) / (i << 32) == t / i */
-        term /= i;
+        term = (cov_fx32)div_small((uint64_t)term, i);
         if (term == 0)
             break; /* every later term is 0 too: the sum is final */
         if (__builtin_add_overflow(result, term, &result))
@@ -239,31 +264,80 @@ bool cov_fx32_exp(cov_fx32 x, cov_fx32 *out)
     return true;
 }
 
-cov_fx32 cov_fx32_exp_safe(cov_fx32 x)
+static cov_fx32 clamp20(cov_fx32 x)
 {
     const cov_fx32 lim = (cov_fx32)20 << 32;
-    if (x < -lim)
-        x = -lim;
-    else if (lim < x)
-        x = lim;
+    return x < -lim ? -lim : (lim < x ? lim : x);
+}
+
+cov_fx32 cov_fx32_exp_safe(cov_fx32 x)
+{
+    x = clamp20(x);
     cov_fx32 r;
     if (cov_fx32_exp(x, &r))
         return r;
     return x <= 0 ? 0 : COV_FX32_MAX;
 }
 
+void cov_fx32_exp_safe4(cov_fx32 out[4], const cov_fx32 in[4])
+{
+    /* |x| <= 20 after the clamp, so no product or sum can overflow (the
+     * largest term is 20^20/20! < 2^26, the sum e^20 < 2^29) */
+    uint64_t x[4], term[4], sum[4];
+    bool neg[4];
+    for (int l = 0; l < 4; l++) {
+        cov_fx32 v = clamp20(in[l]);
+        neg[l] = v < 0;
+        x[l] = (uint64_t)(neg[l] ? -v : v);
+        term[l] = x[l];
+        sum[l] = x[l] + (uint64_t)COV_FX32_ONE;
+    }
+    for (int i = 2; i < 32; i++) {
+        uint64_t any = 0;
+        for (int l = 0; l < 4; l++) {
+            term[l] = div_small((uint64_t)(((cov_u128)term[l] * x[l]) >> 32), i);
+            sum[l] += term[l];
+            any |= term[l];
+        }
+        if (any == 0)
+            break;
+    }
+    for (int l = 0; l < 4; l++) {
+        cov_fx32 v = clamp20(in[l]);
+        if (v == 0)
+            out[l] = COV_FX32_ONE;
+        else if (v == COV_FX32_ONE)
+            out[l] = FX32_E;
+        else if (neg[l])
+            out[l] = (cov_fx32)(((cov_u128)1 << 64) / sum[l]);
+        else
+            out[l] = (cov_fx32)sum[l];
+    }
+}
+
 void cov_fx32_divider_init(cov_fx32_divider *dv, cov_fx32 b)
 {
     dv->b = b;
-    dv->fast = b > 0;
-    dv->s = 0;
-    dv->d = 0;
-    dv->v = 0;
-    if (!dv->fast)
+    dv->ok = b > 0;
+    dv->m = 0;
+    dv->l = 0;
+    dv->whole = dv->pow2 = false;
+    if (!dv->ok)
         return;
-    dv->s = (unsigned)__builtin_clzll((uint64_t)b);
-    dv->d = (uint64_t)b << dv->s;
-    dv->v = (uint64_t)(COV_U128_MAX / dv->d - ((cov_u128)1 << 64));
+    uint64_t d = (uint64_t)b;
+    dv->whole = (d & 0xFFFFFFFFu) == 0;
+    if (dv->whole)
+        d >>= 32;
+    unsigned bits = 64 - (unsigned)__builtin_clzll(d); /* 2^(bits-1) <= d < 2^bits */
+    if ((d & (d - 1)) == 0) {
+        dv->pow2 = true;
+        dv->l = (uint8_t)(bits - 1);
+        return;
+    }
+    /* d is not a power of two: 2^(l-1) < d < 2^l, and the ceiling of
+     * 2^(64+l) / d lies in (2^64, 2^65) */
+    dv->l = (uint8_t)bits;
+    dv->m = (uint64_t)(((cov_u128)1 << (64 + bits)) / d + 1 - ((cov_u128)1 << 64));
 }
 
 /* -------------------------------------------------------------- I64F64 */

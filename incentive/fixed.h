@@ -136,6 +136,15 @@ static inline cov_fx32 cov_fx32_div_ok(cov_fx32 a, cov_fx32 b, bool *ok)
 /* safe_div: 0 on division by zero and on overflow. */
 static inline cov_fx32 cov_fx32_div_safe(cov_fx32 a, cov_fx32 b)
 {
+    if (a >= 0 && b > 0) {
+        /* the common case, as an unsigned 128/64 divide (cheaper than the
+         * signed 128/128 one) */
+        cov_u128 num = (cov_u128)(uint64_t)a << 32;
+        if ((uint64_t)(num >> 64) >= (uint64_t)b)
+            return 0; /* quotient >= 2^64 */
+        uint64_t q = (uint64_t)(num / (uint64_t)b);
+        return q > (uint64_t)INT64_MAX ? 0 : (cov_fx32)q;
+    }
     bool ok;
     cov_fx32 r = cov_fx32_div_ok(a, b, &ok);
     return ok ? r : 0;
@@ -178,10 +187,11 @@ static inline uint16_t cov_fx32_proportion_to_u16(cov_fx32 x)
 }
 
 /* u16_proportion_to_fixed: I32F32(v) / 65535 (the same as
- * fixed_to_fixed_u16_proportion of I32F32(v)). */
+ * fixed_to_fixed_u16_proportion of I32F32(v)), i.e. floor(v * 2^32 / 65535).
+ * As 2^32 = 65535 * 65537 + 1 that is v * 65537 + floor(v / 65535). */
 static inline cov_fx32 cov_fx32_u16_proportion(uint16_t v)
 {
-    return cov_fx32_div_safe((cov_fx32)v << 32, (cov_fx32)65535 << 32);
+    return (cov_fx32)v * 65537 + (v == 65535);
 }
 
 /* round(): to the nearest integer, half away from zero; saturating. */
@@ -198,41 +208,45 @@ bool cov_fx32_exp(cov_fx32 x, cov_fx32 *out);
 /* exp_safe: input clamped to [-20, 20]; Err gives 0 or MAX. */
 cov_fx32 cov_fx32_exp_safe(cov_fx32 x);
 
-/* safe_div by one divisor many times (row and column normalisation): the
- * divisor's reciprocal is computed once (Moller-Granlund), the result is
- * identical to cov_fx32_div_safe. */
+/* safe_div by one divisor many times (row and column normalisation):
+ * floor((a << 32) / b) as a multiply by a precomputed reciprocal when the
+ * dividend fits 64 bits (a in [0, 2^32), or any a >= 0 when b is a whole
+ * number, whose 2^32 cancels); otherwise cov_fx32_div_safe. The result is
+ * always cov_fx32_div_safe's. */
 typedef struct {
-    cov_fx32 b;   /* the divisor */
-    uint64_t d;   /* b << s, top bit set */
-    uint64_t v;   /* floor((2^128 - 1) / d) - 2^64 */
-    unsigned s;
-    bool fast;    /* b > 0 */
+    cov_fx32 b;
+    uint64_t m;    /* ceil(2^(64+l) / d) - 2^64, d the effective divisor */
+    uint8_t l;     /* ceil(log2 d), or log2 d for a power of two */
+    bool ok;       /* b > 0 */
+    bool whole;    /* b's low 32 bits are zero: divide a by b >> 32 */
+    bool pow2;     /* the effective divisor is a power of two */
 } cov_fx32_divider;
 
 void cov_fx32_divider_init(cov_fx32_divider *dv, cov_fx32 b);
 
 static inline cov_fx32 cov_fx32_div_by(const cov_fx32_divider *dv, cov_fx32 a)
 {
-    if (!dv->fast || a < 0)
+    uint64_t num;
+    if (dv->ok && a >= 0 && dv->whole)
+        num = (uint64_t)a;
+    else if (dv->ok && a >= 0 && (uint64_t)a >> 32 == 0)
+        num = (uint64_t)a << 32;
+    else
         return cov_fx32_div_safe(a, dv->b);
-    cov_u128 num = (cov_u128)(uint64_t)a << 32;
-    if ((uint64_t)(num >> 64) >= (uint64_t)dv->b)
-        return 0; /* quotient >= 2^64: overflow */
-    num <<= dv->s; /* fits: the quotient is below 2^64 */
-    uint64_t u1 = (uint64_t)(num >> 64), u0 = (uint64_t)num;
-    /* Moller & Granlund, "Improved division by invariant integers", alg. 4 */
-    cov_u128 q = (cov_u128)dv->v * u1;
-    q += num;
-    uint64_t q1 = (uint64_t)(q >> 64) + 1, q0 = (uint64_t)q;
-    uint64_t r = u0 - q1 * dv->d;
-    if (r > q0) {
-        q1--;
-        r += dv->d;
+    uint64_t q;
+    if (dv->pow2) {
+        q = num >> dv->l;
+    } else {
+        /* Granlund & Montgomery 1994, thm 4.2: exact for every 64-bit num */
+        uint64_t t = (uint64_t)(((cov_u128)num * dv->m) >> 64);
+        q = (uint64_t)(((cov_u128)t + num) >> dv->l);
     }
-    if (r >= dv->d)
-        q1++;
-    return q1 > (uint64_t)INT64_MAX ? 0 : (cov_fx32)q1;
+    return q > (uint64_t)INT64_MAX ? 0 : (cov_fx32)q;
 }
+
+/* exp_safe of four inputs at once: the same bits as four calls, with the
+ * four series interleaved (each is a chain of dependent multiplies). */
+void cov_fx32_exp_safe4(cov_fx32 out[4], const cov_fx32 in[4]);
 
 /* ------------------------------------------------------------- I64F64 */
 

@@ -6,6 +6,7 @@
  *               checks on a weight submission
  *   scoring.h   the training subnet's validator scoring (OpenSkill,
  *               Gauntlet) and weight policy
+ *   scenario.h  what-if scenarios for subnet owners, replayed epoch by epoch
  * Conventions are common/'s: cov_status + cov_err, caller-owned outputs,
  * a _free for every _new.
  */
@@ -16,5 +17,6 @@
 #include "incentive/yuma.h"
 #include "incentive/weights.h"
 #include "incentive/scoring.h"
+#include "incentive/scenario.h"
 
 #endif

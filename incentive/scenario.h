@@ -115,9 +115,9 @@ typedef struct {
 
 /* Parses and checks a scenario from JSON (the whole document). On success
  * *out is a new scenario; on failure *out is NULL and err names the field:
- * COV_ERR_PARSE for a wrong type or shape, COV_ERR_ARG for a value out of
- * range or an event that cannot happen then, COV_ERR_TOO_BIG over the
- * limits above, COV_ERR_NOMEM. */
+ * COV_ERR_PARSE for anything wrong in the document (a wrong type, a value
+ * out of range, an event that cannot happen then), COV_ERR_TOO_BIG over
+ * the limits above, COV_ERR_NOMEM. */
 cov_status cov_scenario_parse(cov_scenario **out, const json_t *root,
                               cov_err *err) COV_WARN_UNUSED;
 

@@ -69,12 +69,12 @@ static cov_status parse_weights(cov_scenario_event *ev, const json_t *w, const c
         }
         double d = json_number_value(value);
         if (!fractions && (d < 0 || d > 65535)) {
-            st = sc_fail(err, COV_ERR_ARG, wpath, "weight must be 0..65535, got %lld",
+            st = sc_fail(err, COV_ERR_PARSE, wpath, "weight must be 0..65535, got %lld",
                          (long long)json_integer_value(value));
             break;
         }
         if (fractions && !(isfinite(d) && d >= 0)) {
-            st = sc_fail(err, COV_ERR_ARG, wpath, "weight must be a number >= 0, got %g", d);
+            st = sc_fail(err, COV_ERR_PARSE, wpath, "weight must be a number >= 0, got %g", d);
             break;
         }
         pairs[k].value = d;
@@ -111,8 +111,12 @@ static cov_status parse_weights(cov_scenario_event *ev, const json_t *w, const c
         }
         size_t len = 0;
         st = cov_weights_emit(out_uids, out_vals, &len, uids, n, vals, n, err);
-        if (st != COV_OK)
+        if (st != COV_OK) { /* a bad value in the file, not a bad call */
             cov_err_context(err, "%s", path);
+            if (err)
+                err->code = COV_ERR_PARSE;
+            st = COV_ERR_PARSE;
+        }
         for (size_t i = 0; st == COV_OK && i < len; i++)
             ev->weights[i] = (cov_yuma_entry){out_uids[i], out_vals[i]};
         ev->weights_len = (uint32_t)len;
@@ -179,7 +183,7 @@ static cov_status parse_stake(cov_scenario_event *ev, const json_t *v, const cha
     if (st != COV_OK)
         return st;
     if (ev->set_alpha && ev->add)
-        return sc_fail(err, COV_ERR_ARG, prefix,
+        return sc_fail(err, COV_ERR_PARSE, prefix,
                        "give \"stake\" (the new amount) or \"add\" (a change), not both");
     if (!ev->set_alpha && !ev->add && !ev->set_root)
         return sc_fail(err, COV_ERR_PARSE, prefix,
@@ -251,6 +255,6 @@ cov_status sc_parse_event(cov_scenario_event *ev, const json_t *v, const char *p
         ev->kind = COV_SCENARIO_EPOCH;
         return sc_known_fields(v, prefix, known_epoch, err);
     }
-    return sc_fail(err, COV_ERR_ARG, path,
+    return sc_fail(err, COV_ERR_PARSE, path,
                    "must be register, stake, weights or epoch, got \"%s\"", kind);
 }

@@ -50,7 +50,7 @@ cov_status sc_known_fields(const json_t *obj, const char *prefix, const char *co
             ok = strcmp(known[i], key) == 0;
         if (ok)
             continue;
-        char list[200] = "", path[SC_PATH_MAX];
+        char list[300] = "", path[SC_PATH_MAX];
         size_t used = 0;
         for (size_t i = 0; known[i] && used < sizeof list; i++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
@@ -88,8 +88,8 @@ static bool number(double *out, const json_t *v)
 cov_status sc_uint(uint64_t *out, bool *present, const json_t *obj, const char *prefix,
                    const char *name, uint64_t min, uint64_t max, cov_err *err)
 {
-    int64_t v;
-    bool have;
+    int64_t v = 0;
+    bool have = false;
     /* every bound here is far below INT64_MAX */
     cov_status st = sc_int(&v, &have, obj, prefix, name, (int64_t)min, (int64_t)max, err);
     if (present)
@@ -110,7 +110,7 @@ cov_status sc_int(int64_t *out, bool *present, const json_t *obj, const char *pr
     if (json_is_integer(v)) {
         long long x = json_integer_value(v);
         if (x < min || x > max)
-            return sc_fail(err, COV_ERR_ARG, path, "must be %lld..%lld, got %lld",
+            return sc_fail(err, COV_ERR_PARSE, path, "must be %lld..%lld, got %lld",
                            (long long)min, (long long)max, x);
         *out = x;
         return COV_OK;
@@ -120,9 +120,9 @@ cov_status sc_int(int64_t *out, bool *present, const json_t *obj, const char *pr
     if (!number(&d, v))
         return sc_fail(err, COV_ERR_PARSE, path, "must be an integer, got %s", sc_json_kind(v));
     if (d != floor(d))
-        return sc_fail(err, COV_ERR_ARG, path, "must be a whole number, got %g", d);
+        return sc_fail(err, COV_ERR_PARSE, path, "must be a whole number, got %g", d);
     if (d < (double)min || d > (double)max)
-        return sc_fail(err, COV_ERR_ARG, path, "must be %lld..%lld, got %g", (long long)min,
+        return sc_fail(err, COV_ERR_PARSE, path, "must be %lld..%lld, got %g", (long long)min,
                        (long long)max, d);
     *out = (int64_t)d;
     return COV_OK;
@@ -155,7 +155,7 @@ static cov_status tao_value(int64_t *rao, const json_t *v, const char *path, boo
         return sc_fail(err, COV_ERR_PARSE, path, "must be a number of TAO, got %s",
                        sc_json_kind(v));
     if (!isfinite(d) || d > limit || d < (allow_negative ? -limit : 0))
-        return sc_fail(err, COV_ERR_ARG, path, "must be %s..1000000000 TAO, got %g",
+        return sc_fail(err, COV_ERR_PARSE, path, "must be %s..1000000000 TAO, got %g",
                        allow_negative ? "-1000000000" : "0", d);
     if (json_is_integer(v))
         *rao = (int64_t)json_integer_value(v) * 1000000000;
@@ -172,7 +172,7 @@ cov_status sc_tao(uint64_t *rao, bool *present, const json_t *obj, const char *p
         return COV_OK;
     char path[SC_PATH_MAX];
     sc_path(path, prefix, name);
-    int64_t r;
+    int64_t r = 0;
     cov_status st = tao_value(&r, v, path, false, err);
     if (st == COV_OK)
         *rao = (uint64_t)r;
@@ -203,7 +203,7 @@ cov_status sc_fraction(double *out, bool *present, const json_t *obj, const char
         return sc_fail(err, COV_ERR_PARSE, path, "must be a number in [0, 1], got %s",
                        sc_json_kind(v));
     if (!(d >= 0 && d <= 1))
-        return sc_fail(err, COV_ERR_ARG, path, "must be in [0, 1], got %g", d);
+        return sc_fail(err, COV_ERR_PARSE, path, "must be in [0, 1], got %g", d);
     *out = d;
     return COV_OK;
 }
@@ -219,10 +219,10 @@ cov_status sc_string(const char **out, bool *present, const json_t *obj, const c
     if (!json_is_string(v))
         return sc_fail(err, COV_ERR_PARSE, path, "must be a string, got %s", sc_json_kind(v));
     if (json_string_length(v) > max_len)
-        return sc_fail(err, COV_ERR_ARG, path, "is %zu bytes long; at most %zu",
+        return sc_fail(err, COV_ERR_PARSE, path, "is %zu bytes long; at most %zu",
                        json_string_length(v), max_len);
     if (strlen(json_string_value(v)) != json_string_length(v))
-        return sc_fail(err, COV_ERR_ARG, path, "must not contain NUL characters");
+        return sc_fail(err, COV_ERR_PARSE, path, "must not contain NUL characters");
     *out = json_string_value(v);
     return COV_OK;
 }
@@ -231,7 +231,7 @@ cov_status sc_label(char out[COV_SCENARIO_LABEL_MAX + 1], const json_t *obj, con
                     const char *name, cov_err *err)
 {
     const char *s = NULL;
-    bool have;
+    bool have = false;
     char path[SC_PATH_MAX];
     sc_path(path, prefix, name);
     cov_status st = sc_string(&s, &have, obj, prefix, name, COV_SCENARIO_LABEL_MAX, err);
@@ -241,7 +241,7 @@ cov_status sc_label(char out[COV_SCENARIO_LABEL_MAX + 1], const json_t *obj, con
         return sc_fail(err, COV_ERR_PARSE, path, "missing (a label such as \"miner-7\")");
     size_t len = strlen(s);
     if (len == 0 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != len)
-        return sc_fail(err, COV_ERR_ARG, path,
+        return sc_fail(err, COV_ERR_PARSE, path,
                        "use 1..%d letters, digits, '.', '_' or '-' (got \"%s\")",
                        COV_SCENARIO_LABEL_MAX, s);
     memcpy(out, s, len + 1);

@@ -89,6 +89,13 @@ cov_status cov_weights_process(cov_weights_processed *out, const int64_t *uids,
                                uint16_t min_allowed_weights, uint16_t max_weights_limit,
                                uint16_t exclude_quantile, cov_err *err) COV_WARN_UNUSED;
 
+/* The same with max_weight_limit as the float the SDK's process_weights
+ * takes (for callers and vectors that do not start from the u16). */
+cov_status cov_weights_process_limit(cov_weights_processed *out, const int64_t *uids,
+                                     const float *weights, size_t n, uint16_t num_neurons,
+                                     uint16_t min_allowed_weights, double max_weight_limit,
+                                     uint16_t exclude_quantile, cov_err *err) COV_WARN_UNUSED;
+
 void cov_weights_processed_free(cov_weights_processed *p);
 
 /* convert_weights_and_uids_for_emit: float weights to the chain's u16s.
@@ -192,7 +199,7 @@ typedef struct {
  * extension runs row 6 (and a reveal's commit lookup) before row 0, so a
  * submission failing both reports NotEnoughStakeToSetWeights there.
  * Returns COV_OK whenever it could judge (see *out); COV_ERR_ARG on NULL
- * pointers. */
+ * pointers, COV_ERR_NOMEM if a scratch copy of the values cannot be had. */
 cov_status cov_weights_chain_check(cov_weights_verdict *out, cov_weights_call call,
                                    const cov_weights_chain_state *state,
                                    const uint16_t *uids, size_t n_uids,

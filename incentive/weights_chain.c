@@ -46,7 +46,7 @@ static bool first_duplicate(const uint16_t *uids, size_t n, uint16_t *dup)
     return false;
 }
 
-/* The rows after the caller is known to be registered (5..13). */
+/* Rows 6..13, once the caller is known to be registered. */
 static cov_status check_caller(cov_weights_verdict *out, cov_weights_call call,
                                const cov_weights_chain_state *st, const uint16_t *uids,
                                size_t n_uids, const uint16_t *values, size_t n,

@@ -168,10 +168,10 @@ static cov_status filtered(cov_weights_processed *out, const int64_t *uids, cons
     return st;
 }
 
-cov_status cov_weights_process(cov_weights_processed *out, const int64_t *uids,
-                               const float *weights, size_t n, uint16_t num_neurons,
-                               uint16_t min_allowed_weights, uint16_t max_weights_limit,
-                               uint16_t exclude_quantile, cov_err *err)
+cov_status cov_weights_process_limit(cov_weights_processed *out, const int64_t *uids,
+                                     const float *weights, size_t n, uint16_t num_neurons,
+                                     uint16_t min_allowed_weights, double limit,
+                                     uint16_t exclude_quantile, cov_err *err)
 {
     if (out == NULL)
         return cov_fail(err, COV_ERR_ARG, "process_weights: NULL output");
@@ -179,7 +179,6 @@ cov_status cov_weights_process(cov_weights_processed *out, const int64_t *uids,
     if (n > 0 && (uids == NULL || weights == NULL))
         return cov_fail(err, COV_ERR_ARG, "process_weights: NULL uids or weights with n = %zu", n);
 
-    double limit = cov_weights_u16_normalized(max_weights_limit);
     double quantile = (double)exclude_quantile / 65535.0;
     size_t nz = 0;
     for (size_t i = 0; i < n; i++)
@@ -191,4 +190,14 @@ cov_status cov_weights_process(cov_weights_processed *out, const int64_t *uids,
     if (nz < min_allowed_weights)
         return padded(out, weights, n, num_neurons, limit, err);
     return filtered(out, uids, weights, n, nz, min_allowed_weights, quantile, limit, err);
+}
+
+cov_status cov_weights_process(cov_weights_processed *out, const int64_t *uids,
+                               const float *weights, size_t n, uint16_t num_neurons,
+                               uint16_t min_allowed_weights, uint16_t max_weights_limit,
+                               uint16_t exclude_quantile, cov_err *err)
+{
+    return cov_weights_process_limit(out, uids, weights, n, num_neurons, min_allowed_weights,
+                                     cov_weights_u16_normalized(max_weights_limit),
+                                     exclude_quantile, err);
 }

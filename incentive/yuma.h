@@ -98,11 +98,14 @@ typedef struct {
 struct cov_yuma_scratch; /* private, reused between epochs */
 
 /* What the epoch stores, per uid (arrays of n), and the values behind it.
- * Owned by the caller: cov_yuma_output_init() before the first use,
- * cov_yuma_output_free() at the end; cov_yuma_epoch() (re)allocates the
- * arrays, so one output can be reused for many epochs. An input must not
- * point into the output it is written to (keep two and alternate, or copy
- * the bond rows out first). */
+ * The struct is the caller's (on the stack or inside another struct); its
+ * arrays are the library's: cov_yuma_output_init() before the first use,
+ * cov_yuma_output_free() at the end. cov_yuma_epoch() sizes the arrays and
+ * keeps its working memory in `scratch`, so reusing one output for many
+ * epochs allocates nothing after the first. An input must not point into
+ * the output it is written to (keep two and alternate, or copy the bond
+ * rows out first). Fields after bond_entries_len are read-only views or
+ * private. */
 typedef struct {
     uint16_t n;
 
@@ -124,7 +127,10 @@ typedef struct {
     uint64_t *stake; /* total stake floored to u64 (EpochTerms.stake) */
 
     /* Bonds[netuid_index][i] as written: every uid gets a row; uids without
-     * a new permit get an empty one. bonds[i] points into bond_entries. */
+     * a new permit get an empty one (errata 1). bonds[i] points into
+     * bond_entries; entries ascend by uid, except with Yuma 3's liquid
+     * alpha, which keeps the order of the validator's weight row (as the
+     * chain does). Usable directly as the next epoch's input bonds. */
     cov_yuma_row *bonds;
     cov_yuma_entry *bond_entries;
     size_t bond_entries_len;
@@ -140,9 +146,9 @@ typedef struct {
     int64_t *validator_share_fx; /* normalised validator emission */
     int64_t *combined_share_fx;  /* normalised combined emission */
 
-    struct cov_yuma_scratch *scratch;
-    size_t alloc_n;      /* arrays are sized for this many uids */
-    size_t entries_cap;  /* bond_entries has room for this many */
+    struct cov_yuma_scratch *scratch; /* private */
+    size_t alloc_n;                   /* private: arrays have room for this many uids */
+    size_t entries_cap;               /* private: room in bond_entries */
 } cov_yuma_output;
 
 void cov_yuma_output_init(cov_yuma_output *out);
@@ -150,7 +156,11 @@ void cov_yuma_output_free(cov_yuma_output *out);
 
 /* Runs one mechanism's epoch. Fails with COV_ERR_ARG on a missing required
  * array (last_update may be NULL only with length 0, likewise the permits)
- * and COV_ERR_NOMEM; on failure `out` stays valid for free or reuse. */
+ * and COV_ERR_NOMEM; on failure `out` stays valid for free or reuse (its
+ * contents are then undefined). Cost: linear in the weight and bond
+ * entries plus a stake-weighted selection per column. Where the chain
+ * would panic (Yuma 3 with a fixed alpha and BondsMovingAverage / 1e6
+ * beyond I32F32, i.e. >= 2^31 * 1e6) this saturates instead. */
 cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in,
                           cov_err *err) COV_WARN_UNUSED;
 
@@ -194,7 +204,8 @@ cov_status cov_yuma_epoch_with_mechanisms(cov_yuma_aggregate *agg,
 uint64_t cov_yuma_activity_cutoff_blocks(uint32_t factor_milli, uint16_t tempo);
 
 /* vec_u16_max_upscale_to_u16: what set_weights stores for the values a
- * caller submits (the largest becomes 65535, rounding half away from 0). */
+ * caller submits (the largest becomes 65535, rounding half away from 0).
+ * out may be in (in place). */
 void cov_yuma_max_upscale_u16(uint16_t *out, const uint16_t *in, size_t len);
 
 #endif

@@ -14,10 +14,8 @@ static void normalize(cov_fx32 *x, size_t len)
         sum = cov_fx32_add_wrap(sum, x[i]);
     if (sum == 0)
         return;
-    cov_fx32_divider dv;
-    cov_fx32_divider_init(&dv, sum);
     for (size_t i = 0; i < len; i++)
-        x[i] = cov_fx32_div_by(&dv, x[i]);
+        x[i] = cov_fx32_div_safe(x[i], sum);
 }
 
 typedef struct {
@@ -78,49 +76,6 @@ static void stake_weights(cov_yuma_output *out, const cov_yuma_input *in, cov_fx
     }
 }
 
-/* Step 5: the weights the epoch uses, read and masked in one pass: rows
- * of uids without a (previous) permit, the diagonal (except the owner's),
- * weights set before their target registered, and (commit-reveal) those
- * committed before it; then rows normalised. Explicit zeros stay. */
-static bool load_weights(ymat *w, const cov_yuma_input *in, const bool *row_ok)
-{
-    uint16_t n = in->n;
-    size_t nnz = 0;
-    if (in->weights != NULL)
-        for (uint32_t i = 0; i < n; i++)
-            if (row_ok[i])
-                nnz += in->weights[i].len;
-    if (!ymat_reserve(w, n, nnz))
-        return false;
-    w->rows = n;
-    w->rowptr[0] = 0;
-    size_t o = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (row_ok[i] && in->weights != NULL) {
-            const cov_yuma_row *r = &in->weights[i];
-            uint64_t updated = i < in->last_update_len ? in->last_update[i] : 0;
-            uint64_t commit = in->commit_block ? in->commit_block[i] : COV_YUMA_NO_COMMIT;
-            for (uint32_t e = 0; e < r->len; e++) {
-                uint16_t j = r->entries[e].uid;
-                if (j >= n)
-                    continue;
-                if (j == i && in->owner_uid != (int32_t)i)
-                    continue;
-                uint64_t reg = in->block_at_registration[j];
-                if (updated <= reg)
-                    continue;
-                if (commit < reg)
-                    continue;
-                w->col[o] = j;
-                w->val[o++] = (cov_fx32)r->entries[e].value << 32;
-            }
-        }
-        w->rowptr[i + 1] = o;
-    }
-    ymat_row_normalize(w);
-    return true;
-}
-
 /* Step 13: shares of the epoch's emission, then rao amounts. */
 static void emission(cov_yuma_output *out, const cov_yuma_input *in)
 {
@@ -134,12 +89,10 @@ static void emission(cov_yuma_output *out, const cov_yuma_input *in)
         srv[i] = out->incentive_fx[i];
         val[i] = out->dividends_fx[i];
     }
-    if (es != 0) {
-        cov_fx32_divider dv;
-        cov_fx32_divider_init(&dv, es);
+    if (es != 0) { /* inplace_normalize_using_sum */
         for (uint16_t i = 0; i < n; i++) {
-            srv[i] = cov_fx32_div_by(&dv, srv[i]);
-            val[i] = cov_fx32_div_by(&dv, val[i]);
+            srv[i] = cov_fx32_div_safe(srv[i], es);
+            val[i] = cov_fx32_div_safe(val[i], es);
         }
     }
     normalize(comb, n);
@@ -162,7 +115,8 @@ static void emission(cov_yuma_output *out, const cov_yuma_input *in)
 }
 
 /* Step 14: bond rows as written (errata 1: every uid gets a row). */
-static bool store_bonds(cov_yuma_output *out, const ymat *ema, uint16_t n)
+static bool store_bonds(cov_yuma_output *out, const ymat *ema, const cov_fx32 *upscale,
+                        const cov_fx32_divider *upscale_dv, uint16_t n)
 {
     size_t need = 0;
     for (uint32_t i = 0; i < n && i < ema->rows; i++)
@@ -180,8 +134,12 @@ static bool store_bonds(cov_yuma_output *out, const ymat *ema, uint16_t n)
         size_t start = o;
         if (out->new_validator_permit[i] && i < ema->rows)
             for (size_t e = ema->rowptr[i]; e < ema->rowptr[i + 1]; e++) {
-                out->bond_entries[o].uid = ema->col[e];
-                out->bond_entries[o++].value = cov_fx32_proportion_to_u16(ema->val[e]);
+                uint16_t j = ema->col[e];
+                cov_fx32 v = ema->val[e];
+                if (upscale != NULL && upscale[j] != 0) /* original Yuma: column max-upscaled */
+                    v = cov_fx32_div_by(&upscale_dv[j], v);
+                out->bond_entries[o].uid = j;
+                out->bond_entries[o++].value = cov_fx32_proportion_to_u16(v);
             }
         out->bonds[i].len = (uint32_t)(o - start);
         out->bonds[i].entries = out->bond_entries + start;
@@ -263,7 +221,8 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
     const cov_fx32 *A = out->active_stake_fx;
 
     /* 5. Weights */
-    if (!load_weights(&s->w, in, row_ok))
+    yuma_ctx ctx = {.in = in, .out = out, .s = s, .row_ok = row_ok, .dsum = s->vec[4]};
+    if (!yuma_load_weights(&ctx))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for weights");
 
     /* 6. Consensus */
@@ -271,33 +230,13 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
                                       cov_fx32_u16_proportion(in->kappa), &s->med))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for consensus");
 
-    /* 7-9. Clipped weights, validator trust, incentive */
-    if (!ymat_col_clip(&s->wclip, &s->w, out->consensus_fx, n))
+    /* 7-10. Clipped weights, validator trust, incentive, weights for bonds */
+    if (!yuma_clip_and_rank(&ctx))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory");
-    ymat_row_sum(out->validator_trust_fx, &s->wclip);
-    ymat_matmul(out->incentive_fx, &s->wclip, A, n);
     normalize(out->incentive_fx, n);
 
-    /* 10. Weights for bonds: W + beta (W_clipped - W) */
-    cov_fx32 beta = cov_fx32_u16_proportion(in->bonds_penalty);
-    ymat *wb;
-    if (beta == 0) {
-        wb = &s->w;
-    } else if (beta == COV_FX32_ONE) {
-        wb = &s->wclip;
-    } else {
-        if (!ymat_interpolate(&s->wb, &s->w, &s->wclip, n, beta, s->vec[2], s->vec[3],
-                              s->mark, s->touched))
-            return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory");
-        wb = &s->wb;
-    }
-
     /* 11-12. Bonds and dividends */
-    yuma_bonds_ctx bc = {
-        .in = in, .s = s, .wb = wb, .A = A,
-        .C = out->consensus_fx, .I = out->incentive_fx, .D = out->dividends_fx,
-    };
-    if (!cov_yuma_bonds_dividends(&bc))
+    if (!yuma_bonds(&ctx))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for bonds");
 
     /* 13. Emission */
@@ -311,7 +250,7 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
         out->dividends[i] = cov_fx32_proportion_to_u16(out->dividends_fx[i]);
         out->validator_trust[i] = cov_fx32_proportion_to_u16(out->validator_trust_fx[i]);
     }
-    if (!store_bonds(out, &s->ema, n))
+    if (!store_bonds(out, &s->ema, ctx.upscale, ctx.upscale_dv, n))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for bonds");
     return COV_OK;
 }

@@ -1,7 +1,12 @@
-/* What the yuma*.c files (and their tests) share: the sparse matrix, the
- * scratch memory reused between epochs, and the epoch's steps that have a
- * math counterpart in subtensor's epoch/math.rs. Not part of the public
- * API. */
+/* What the yuma*.c files (and their tests) share. Not part of the public
+ * API.
+ *
+ * The epoch follows run_epoch.rs step by step, but fuses the chain's
+ * separate passes over its sparse matrices (mask, normalise, clip, sum,
+ * multiply, normalise again...) into few passes: each value is still
+ * computed by the same operations in the same order, only not stored in
+ * between. Comments name the run_epoch.rs / math.rs function each part
+ * reproduces. */
 #ifndef COVENANT_INCENTIVE_YUMA_INTERNAL_H
 #define COVENANT_INCENTIVE_YUMA_INTERNAL_H
 
@@ -25,117 +30,96 @@ bool ymat_reserve(ymat *m, uint32_t rows, size_t nnz);
 void ymat_free(ymat *m);
 static inline size_t ymat_nnz(const ymat *m) { return m->rows ? m->rowptr[m->rows] : 0; }
 
-/* inplace_row_normalize_sparse: rows whose (wrapping) sum is > 0 are
- * divided by it. */
-void ymat_row_normalize(ymat *m);
-/* inplace_col_normalize_sparse(m, columns): saturating column sums over
- * j < columns; entries of a column with a non-zero sum are divided by it.
- * dv: scratch of `columns` dividers; sums: scratch of `columns`. */
-void ymat_col_normalize(ymat *m, uint16_t columns, cov_fx32 *sums,
-                        cov_fx32_divider *dv);
-/* inplace_col_max_upscale_sparse(m, columns). */
-void ymat_col_max_upscale(ymat *m, uint16_t columns, cov_fx32 *maxes,
-                          cov_fx32_divider *dv);
-/* col_clip_sparse(w, c) into out. */
-bool ymat_col_clip(ymat *out, const ymat *w, const cov_fx32 *c, uint16_t columns);
-/* row_sum_sparse, wrapping as iter().sum(). */
-void ymat_row_sum(cov_fx32 *out, const ymat *m);
-/* matmul_sparse(m, v, columns): out[j] = sat-sum_i v_i * m_ij. */
-void ymat_matmul(cov_fx32 *out, const ymat *m, const cov_fx32 *v, uint16_t columns);
-/* matmul_transpose_sparse(m, v): out[i] = sat-sum_j v_j * m_ij (j < vlen). */
-void ymat_matmul_transpose(cov_fx32 *out, const ymat *m, const cov_fx32 *v,
-                           size_t vlen);
-/* row_hadamard_sparse in place: m_ij = m_ij * v_i (saturating). */
-void ymat_row_hadamard(ymat *m, const cov_fx32 *v);
-/* interpolate_sparse(a, b, columns, ratio) for 0 < ratio < 1 into out:
- * per row, a + ratio*(b - a) over the columns either row has, kept if
- * > 0, in column order. dense/mark: scratch of `columns`. */
-bool ymat_interpolate(ymat *out, const ymat *a, const ymat *b, uint16_t columns,
-                      cov_fx32 ratio, cov_fx32 *dense_a, cov_fx32 *dense_b,
-                      uint32_t *mark, uint16_t *touched);
-/* mat_ema_sparse(new, old, alpha) into out: per row alpha*new + (1-alpha)*old
- * accumulated (saturating) over columns < new.rows, entries > 0 in column
- * order. */
-bool ymat_ema(ymat *out, const ymat *nw, const ymat *old, cov_fx32 alpha,
-              cov_fx32 *dense, uint32_t *mark, uint16_t *touched);
+/* ------------------------------------------------------------- median */
 
-/* weighted_median (epoch/math.rs) over partition 0..len-1, exactly. */
-cov_fx32 cov_yuma_weighted_median(const cov_fx32 *stake, const cov_fx32 *score,
-                                  size_t len, cov_fx32 minority, cov_fx32 lo,
-                                  cov_fx32 hi);
-/* One entry of a column's partition in the weighted median: validator k
- * (index among positive-stake rows), g (its rank among the column's
- * non-zero scores), its score and stake. */
+/* Memory the column medians reuse; zero it before first use. A column's
+ * entries are packed score << 16 | k (k the validator's index among those
+ * with stake; scores are below 2^48, else the dense fallback runs). */
 typedef struct {
-    uint32_t k, g;
-    cov_fx32 score, stake;
-} ymed_item;
-
-/* Memory the column medians reuse; zero it before first use. */
-typedef struct {
-    size_t *colptr;
-    size_t colptr_cap;
-    uint32_t *ck;   /* column-major validator indices */
-    cov_fx32 *cv;   /* and scores */
+    size_t *colptr;    /* column starts */
+    size_t *cursor;    /* column fill positions, then ends */
+    uint32_t *lastrow; /* per column: the row its last entry came from */
+    size_t col_cap;
+    uint64_t *items;   /* column-major packed entries */
     size_t c_cap;
     cov_fx32 *use_stake;
-    size_t *rowk;   /* row -> k, or SIZE_MAX */
-    ymed_item *items[3];
-    size_t k_cap, n_cap;
-    size_t *idx[3]; /* dense fallback */
+    uint32_t *rowk;    /* row -> k, or UINT32_MAX */
+    uint64_t *part[2];
+    size_t n_cap;
+    size_t *idx[3];    /* the chain's dense algorithm, for the fallback */
     cov_fx32 *dense;
 } ymed_ws;
 
 void ymed_ws_free(ymed_ws *ws);
 
+/* weighted_median (epoch/math.rs) over partition 0..len-1, exactly. */
+cov_fx32 cov_yuma_weighted_median(const cov_fx32 *stake, const cov_fx32 *score,
+                                  size_t len, cov_fx32 minority, cov_fx32 lo,
+                                  cov_fx32 hi);
 /* weighted_median_col_sparse(stake, w, columns, majority) into out
  * (columns values); stake has w->rows entries. False on OOM. */
 bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
                                   const ymat *w, uint16_t columns,
                                   cov_fx32 majority, ymed_ws *ws);
 
+/* -------------------------------------------------------- liquid alpha */
+
 /* alpha_sigmoid (run_epoch.rs), the liquid alpha of one bond. */
 cov_fx32 cov_yuma_alpha_sigmoid(cov_fx32 consensus, cov_fx32 weight,
                                 cov_fx32 bond, cov_fx32 alpha_low,
                                 cov_fx32 alpha_high, cov_fx32 steepness);
 
-/* mat_ema_alpha_sparse(new, old, alpha) where alpha(i, j) comes from
- * `alpha_of`: entries > 0 in new's row order, clamped to 1. */
-typedef cov_fx32 (*cov_yuma_alpha_fn)(void *ctx, uint32_t i, uint16_t j);
-bool ymat_ema_alpha(ymat *out, const ymat *nw, const ymat *old, uint16_t columns,
-                    cov_yuma_alpha_fn alpha_of, void *ctx, cov_fx32 *decayed);
+/* One row of mat_ema_alpha_sparse: (1 - a_j) old_j + max(0, a_j new_j),
+ * capped at 1, emitted in new's order when > 0. alpha is dense over
+ * `columns` (only the columns of the two rows are read); decayed is
+ * scratch of `columns`. Returns the number of entries written to
+ * out_col/out_val (at most new_len). */
+size_t yema_alpha_row(uint16_t *out_col, cov_fx32 *out_val, const uint16_t *new_col,
+                      const cov_fx32 *new_val, size_t new_len, const uint16_t *old_col,
+                      const cov_fx32 *old_val, size_t old_len, const cov_fx32 *alpha,
+                      uint16_t columns, cov_fx32 *decayed);
 
-/* Bonds and dividends (steps 11-12): reads B from in->bonds, WB, A, C, I;
- * writes D (n) and, in s->ema, the bond rows to store (max-upscaled for
- * original Yuma, plain proportions for Yuma 3). WB may be overwritten. */
+/* Liquid alpha for the rows of one epoch: alpha depends on a bond only
+ * through the exponent x = steepness/-100 * (d - 0.5), so alphas are
+ * cached by x (many bonds share d = 0), and exps run four at a time. */
+#define YLIQ_CACHE 4096
 typedef struct {
-    const cov_yuma_input *in;
-    struct cov_yuma_scratch *s;
-    ymat *wb;
-    const cov_fx32 *A, *C, *I;
-    cov_fx32 *D;
-} yuma_bonds_ctx;
+    cov_fx32 lo, hi, steep_div; /* alpha_low, alpha_high, steepness / -100 */
+    cov_fx32 key[YLIQ_CACHE], val[YLIQ_CACHE];
+    bool used[YLIQ_CACHE];
+    cov_fx32 *wvis, *bvis; /* n: what the chain's cursor walk reads */
+    uint16_t *vis_touched; /* 2n: their non-zero columns */
+    uint16_t *pend_j;      /* n: columns waiting for an exp */
+    cov_fx32 *pend_x;      /* n */
+} yliquid;
 
-bool cov_yuma_bonds_dividends(yuma_bonds_ctx *c);
+/* Starts an epoch's liquid alpha (clears the cache). */
+void yliquid_begin(yliquid *q, const cov_yuma_input *in);
+/* alpha[j] for the `ncols` distinct columns in cols, for bonds whose
+ * weight row and bond row are (wcol/wval, wlen) and (bcol/bval, blen). */
+void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols,
+                 const cov_fx32 *C, uint16_t n, const uint16_t *wcol, const cov_fx32 *wval,
+                 size_t wlen, const uint16_t *bcol, const cov_fx32 *bval, size_t blen);
+
+/* ------------------------------------------------------------ scratch */
 
 /* vec_max_upscale_to_u16 on I32F32 values. */
 void cov_yuma_vec_max_upscale_to_u16(uint16_t *out, const cov_fx32 *in, size_t len);
 
 /* The scratch an output keeps between epochs. */
 struct cov_yuma_scratch {
-    ymat w, wclip, wb, b, ema;
+    ymat w;    /* weights: W, then (in place) the weights for bonds */
+    ymat ema;  /* the bonds' moving average */
+    ymat brow; /* Yuma 3: one masked bond row at a time */
     ymed_ws med;
+    yliquid *liquid;
     size_t n_cap;
-    cov_fx32 *vec[8];      /* n-sized I32F32 vectors */
-    cov_fx32_divider *dv;  /* n dividers */
+    cov_fx32 *vec[5];      /* n-sized I32F32 vectors (uses noted where taken) */
+    cov_fx32_divider *dv[2]; /* n-sized: per-column divisors */
     uint32_t *mark;        /* n stamps */
-    uint16_t *touched;     /* n columns */
-    uint16_t *order;       /* n uids, for top-k */
+    uint16_t *touched;     /* 2n columns */
     bool *flags[2];        /* n-sized */
     cov_fx64 *stake64;     /* n */
-    cov_fx32 *alpha_row;   /* n: liquid alpha cache of one row */
-    cov_fx32 *wvis, *bvis; /* n: what liquid alpha reads of a row */
-    uint32_t stamp;
 };
 
 /* Sizes an output's per-uid arrays for n uids; false on OOM. */
@@ -144,5 +128,31 @@ bool cov_yuma_output_reserve(cov_yuma_output *out, size_t n);
 /* Grows the scratch for n uids; false on OOM. */
 bool cov_yuma_scratch_reserve(struct cov_yuma_scratch **s, size_t n);
 void cov_yuma_scratch_free(struct cov_yuma_scratch *s);
+
+/* ------------------------------------------------------ epoch phases */
+
+/* What the phases read and write; A, C, I, D, VT live in the output. */
+typedef struct {
+    const cov_yuma_input *in;
+    cov_yuma_output *out;
+    struct cov_yuma_scratch *s;
+    bool *row_ok;     /* previous permit (owner forced), rows kept */
+    cov_fx32 *dsum;   /* original Yuma: column sums of W_bonds * A */
+    /* original Yuma: the stored bonds are s->ema divided by these column
+     * maxima where non-zero (inplace_col_max_upscale_sparse), upscale_dv
+     * dividing by them; NULL for Yuma 3 */
+    const cov_fx32 *upscale;
+    const cov_fx32_divider *upscale_dv;
+} yuma_ctx;
+
+/* Step 5: the masked, row-normalised weights into s->w. */
+bool yuma_load_weights(yuma_ctx *c);
+/* Steps 7-10: clip at consensus, validator trust, ranks -> incentive, and
+ * the weights for bonds left in s->w (and, for original Yuma, the column
+ * sums of W_bonds * A in dsum). */
+bool yuma_clip_and_rank(yuma_ctx *c);
+/* Steps 11-12: bonds and dividends; the rows to store in s->ema (divided
+ * by c->upscale where set). */
+bool yuma_bonds(yuma_ctx *c);
 
 #endif

@@ -2,19 +2,25 @@
  * weighted_median and weighted_median_col_sparse).
  *
  * The chain builds a dense score vector per column over every validator
- * with stake and runs a midpoint-pivot selection on it. The result depends
- * on the exact pivot sequence, so this reproduces it; but most scores of a
- * column are zero (no entry, or an explicit zero), and zeros always move
- * together (they compare equal), so they are kept as one group whose
- * positions are known: a column costs O(its entries) per round instead of
- * O(validators). A dense exact fallback covers stakes whose sums could
- * saturate (only reachable with absurd stakes). */
+ * with stake and runs a midpoint-pivot selection on it. Whatever the pivot
+ * order, that selection returns one value (each round keeps the answer in
+ * the part it recurses into, see median_select):
+ *
+ *     the smallest score v with S(score <= v) > minority, or the largest
+ *     score if there is none,
+ *
+ * S summing stake. So a column is solved from its non-zero scores alone,
+ * all the zero scores (absent or explicit) being one block at the bottom.
+ * The equivalence needs exact sums, which hold unless stakes are absurd
+ * (negative or summing past I32F32::MAX): then the chain's own algorithm
+ * runs, densely (median_dense). tests/unit/test_fixed.c checks the two
+ * against each other. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "incentive/yuma_internal.h"
 
-/* The chain's weighted_median over the partition idx[0..len), using
+/* The chain's weighted_median over the partition cur[0..len), using
  * lower/upper as scratch of len each. */
 static cov_fx32 median_dense(const cov_fx32 *stake, const cov_fx32 *score,
                              size_t *cur, size_t len, size_t *lower, size_t *upper,
@@ -74,73 +80,45 @@ cov_fx32 cov_yuma_weighted_median(const cov_fx32 *stake, const cov_fx32 *score,
     return r;
 }
 
-/* The same selection with the column's zeros as one group. L holds the
- * partition's non-zero scores in validator order; `zeros` says whether the
- * zero group (zc validators, stake zs) is in the partition. The merged
- * position of L[t] is t plus the zeros before it: L[t].k - L[t].g. */
-static cov_fx32 median_grouped(ymed_item *L, size_t nL, ymed_item *lower,
-                               ymed_item *upper, size_t zc, cov_fx32 zs,
-                               cov_fx32 minority, cov_fx32 lo, cov_fx32 hi)
+/* The smallest score v in it[0..len) with S(score <= v) > target, or the
+ * largest score if none; len > 0; entries packed score << 16 | k. Why the
+ * chain's selection gives this value: it recurses into the lower part only
+ * when S(score < pivot) > minority, i.e. when the answer lies below the
+ * pivot, into the upper part only when S(score <= pivot) <= minority, i.e.
+ * when it lies above, and otherwise returns the pivot, which is then the
+ * answer. Partitions are branch-free (the comparisons are coin flips to a
+ * branch predictor). */
+static cov_fx32 median_select(uint64_t *it, size_t len, uint64_t *lower, uint64_t *upper,
+                              const cov_fx32 *stake, cov_fx32 target)
 {
-    bool zeros = zc > 0;
     for (;;) {
-        size_t len = nL + (zeros ? zc : 0);
-        if (len == 0)
-            return 0;
-        if (len == 1)
-            return nL == 1 ? L[0].score : 0;
-        size_t mid = len / 2;
-        cov_fx32 pivot;
-        if (!zeros) {
-            pivot = L[mid].score;
-        } else {
-            pivot = 0; /* unless a non-zero score sits at `mid` */
-            size_t a = 0, b = nL;
-            while (a < b) {
-                size_t t = a + (b - a) / 2;
-                size_t pos = t + (L[t].k - L[t].g);
-                if (pos == mid) {
-                    pivot = L[t].score;
-                    break;
-                }
-                if (pos < mid)
-                    a = t + 1;
-                else
-                    b = t;
-            }
-        }
-        /* stakes are non-negative and their total fits: plain sums equal
-         * the chain's saturating ones */
-        cov_fx32 lo_stake = 0, hi_stake = 0;
+        uint64_t pivot = it[len / 2] >> 16;
+        cov_fx32 s_lo = 0, s_eq = 0;
         size_t nl = 0, nu = 0;
-        for (size_t t = 0; t < nL; t++) {
-            if (L[t].score == pivot)
-                continue;
-            if (L[t].score < pivot) {
-                lo_stake += L[t].stake;
-                lower[nl++] = L[t];
-            } else {
-                hi_stake += L[t].stake;
-                upper[nu++] = L[t];
-            }
+        for (size_t t = 0; t < len; t++) {
+            uint64_t x = it[t], sc = x >> 16;
+            cov_fx32 st = stake[x & 0xffff];
+            int64_t lt = sc < pivot, gt = sc > pivot, eq = !(lt | gt);
+            lower[nl] = x;
+            upper[nu] = x;
+            nl += (size_t)lt;
+            nu += (size_t)gt;
+            s_lo += st & -lt;
+            s_eq += st & -eq;
         }
-        bool zeros_lower = zeros && 0 < pivot, zeros_upper = zeros && 0 > pivot;
-        if (zeros_lower)
-            lo_stake += zs;
-        if (zeros_upper)
-            hi_stake += zs;
-        if (minority < cov_fx32_add_sat(lo, lo_stake) && (nl > 0 || zeros_lower)) {
-            memcpy(L, lower, nl * sizeof *L);
-            nL = nl;
-            zeros = zeros_lower;
-            hi = cov_fx32_add_sat(lo, lo_stake);
-        } else if (cov_fx32_sub_sat(hi, hi_stake) <= minority && (nu > 0 || zeros_upper)) {
-            memcpy(L, upper, nu * sizeof *L);
-            nL = nu;
-            zeros = zeros_upper;
-            lo = cov_fx32_sub_sat(hi, hi_stake);
+        if (nl > 0 && s_lo > target) {
+            uint64_t *t = it;
+            it = lower;
+            lower = t;
+            len = nl;
+        } else if (s_lo + s_eq > target || nu == 0) {
+            return (cov_fx32)pivot;
         } else {
-            return pivot;
+            target -= s_lo + s_eq;
+            uint64_t *t = it;
+            it = upper;
+            upper = t;
+            len = nu;
         }
     }
 }
@@ -148,14 +126,15 @@ static cov_fx32 median_grouped(ymed_item *L, size_t nL, ymed_item *lower,
 void ymed_ws_free(ymed_ws *ws)
 {
     free(ws->colptr);
-    free(ws->ck);
-    free(ws->cv);
+    free(ws->cursor);
+    free(ws->lastrow);
+    free(ws->items);
     free(ws->use_stake);
     free(ws->rowk);
-    for (int i = 0; i < 3; i++) {
-        free(ws->items[i]);
+    free(ws->part[0]);
+    free(ws->part[1]);
+    for (int i = 0; i < 3; i++)
         free(ws->idx[i]);
-    }
     free(ws->dense);
     memset(ws, 0, sizeof *ws);
 }
@@ -164,21 +143,24 @@ void ymed_ws_free(ymed_ws *ws)
  * refills them). */
 static bool ws_reserve(ymed_ws *ws, size_t rows, uint16_t columns, size_t nnz)
 {
-    if (ws->colptr == NULL || ws->colptr_cap < (size_t)columns + 1) {
+    size_t cols = (size_t)columns + 1;
+    if (ws->colptr == NULL || ws->col_cap < cols) {
         free(ws->colptr);
-        ws->colptr = malloc(((size_t)columns + 1) * sizeof *ws->colptr);
-        ws->colptr_cap = ws->colptr ? (size_t)columns + 1 : 0;
-        if (ws->colptr == NULL)
+        free(ws->cursor);
+        free(ws->lastrow);
+        ws->colptr = malloc(cols * sizeof *ws->colptr);
+        ws->cursor = malloc(cols * sizeof *ws->cursor);
+        ws->lastrow = malloc(cols * sizeof *ws->lastrow);
+        ws->col_cap = ws->colptr && ws->cursor && ws->lastrow ? cols : 0;
+        if (ws->col_cap == 0)
             return false;
     }
     if (nnz == 0)
         nnz = 1;
-    if (ws->ck == NULL || ws->cv == NULL || ws->c_cap < nnz) {
-        free(ws->ck);
-        free(ws->cv);
-        ws->ck = malloc(nnz * sizeof *ws->ck);
-        ws->cv = malloc(nnz * sizeof *ws->cv);
-        ws->c_cap = ws->ck && ws->cv ? nnz : 0;
+    if (ws->items == NULL || ws->c_cap < nnz) {
+        free(ws->items);
+        ws->items = malloc(nnz * sizeof *ws->items);
+        ws->c_cap = ws->items ? nnz : 0;
         if (ws->c_cap == 0)
             return false;
     }
@@ -193,12 +175,15 @@ static bool ws_reserve(ymed_ws *ws, size_t rows, uint16_t columns, size_t nnz)
     ws->rowk = malloc(rows * sizeof *ws->rowk);
     ws->dense = malloc(rows * sizeof *ws->dense);
     bool ok = ws->use_stake && ws->rowk && ws->dense;
+    for (int i = 0; i < 2; i++) {
+        free(ws->part[i]);
+        ws->part[i] = malloc(rows * sizeof *ws->part[i]);
+        ok = ok && ws->part[i];
+    }
     for (int i = 0; i < 3; i++) {
-        free(ws->items[i]);
         free(ws->idx[i]);
-        ws->items[i] = malloc(rows * sizeof *ws->items[i]);
         ws->idx[i] = malloc(rows * sizeof *ws->idx[i]);
-        ok = ok && ws->items[i] && ws->idx[i];
+        ok = ok && ws->idx[i];
     }
     ws->n_cap = ok ? rows : 0;
     if (!ok) { /* leave nothing half-made that a later call would trust */
@@ -208,12 +193,83 @@ static bool ws_reserve(ymed_ws *ws, size_t rows, uint16_t columns, size_t nnz)
     return ok;
 }
 
+/* Fills the columns: entry score << 16 | k. A uid repeated in a row
+ * overwrites its earlier entry, as the chain's dense fill does (the
+ * order of a column's entries does not matter to median_select). Rows
+ * sorted by uid, the usual case, are written a band of columns at a time
+ * across all rows, so that each column's fill point stays in the L1 cache
+ * until its cache line is full; a plain row-by-row transpose would write
+ * every entry to a different cache line. False if a score is negative or
+ * too large to pack (impossible for the epoch's weights, which are u16 row
+ * proportions; the caller then uses the chain's dense algorithm). */
+#define MEDIAN_BAND 256
+
+static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
+{
+    size_t *restrict cur = ws->cursor;
+    uint32_t *restrict lastrow = ws->lastrow;
+    uint64_t *restrict items = ws->items;
+    const uint16_t *wc = w->col;
+    const cov_fx32 *wv = w->val;
+    size_t *pos = ws->idx[0]; /* per row: where the banded walk stands */
+    memcpy(cur, ws->colptr, (size_t)columns * sizeof *cur);
+    memset(lastrow, 0xff, (size_t)columns * sizeof *lastrow);
+    uint64_t high = 0;
+    bool banded = false;
+    for (uint32_t i = 0; i < w->rows; i++) {
+        uint32_t k = ws->rowk[i];
+        pos[i] = SIZE_MAX;
+        if (k == UINT32_MAX)
+            continue;
+        size_t e = w->rowptr[i], end = w->rowptr[i + 1];
+        bool sorted = true;
+        for (size_t t = e + 1; t < end && sorted; t++)
+            sorted = wc[t - 1] <= wc[t];
+        if (sorted) {
+            pos[i] = e;
+            banded = true;
+            continue;
+        }
+        for (; e < end; e++) {
+            uint16_t j = wc[e];
+            if (j >= columns)
+                continue;
+            size_t at = lastrow[j] == i ? cur[j] - 1 : cur[j]++;
+            lastrow[j] = i;
+            uint64_t sc = (uint64_t)wv[e];
+            high |= sc;
+            items[at] = sc << 16 | k;
+        }
+    }
+    for (uint32_t band = 0; banded && band < columns; band += MEDIAN_BAND) {
+        uint32_t band_end = band + MEDIAN_BAND;
+        for (uint32_t i = 0; i < w->rows; i++) {
+            if (pos[i] == SIZE_MAX)
+                continue;
+            uint64_t k = ws->rowk[i];
+            size_t e = pos[i], end = w->rowptr[i + 1];
+            for (; e < end && wc[e] < band_end; e++) {
+                uint16_t j = wc[e];
+                if (j >= columns)
+                    break;
+                size_t at = lastrow[j] == i ? cur[j] - 1 : cur[j]++;
+                lastrow[j] = i;
+                uint64_t sc = (uint64_t)wv[e];
+                high |= sc;
+                items[at] = sc << 16 | k;
+            }
+            pos[i] = e;
+        }
+    }
+    return high >> 47 == 0;
+}
+
 bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
                                   const ymat *w, uint16_t columns,
                                   cov_fx32 majority, ymed_ws *ws)
 {
     size_t rows = w->rows;
-    if (!ws_reserve(ws, rows, columns, ymat_nnz(w)))
+    if (!ws_reserve(ws, rows, columns, ymat_nnz(w) + columns))
         return false;
 
     /* use_stake: the positive stakes, normalised (wrapping sum, safe_div) */
@@ -221,11 +277,11 @@ bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
     cov_fx32 sum = 0;
     for (size_t i = 0; i < rows; i++) {
         if (stake[i] > 0) {
-            ws->rowk[i] = K;
+            ws->rowk[i] = (uint32_t)K;
             ws->use_stake[K++] = stake[i];
             sum = cov_fx32_add_wrap(sum, stake[i]);
         } else {
-            ws->rowk[i] = SIZE_MAX;
+            ws->rowk[i] = UINT32_MAX;
         }
     }
     if (sum != 0)
@@ -245,72 +301,68 @@ bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
         return true;
     }
 
-    /* columns of the positive-stake rows, in validator order; a duplicate
-     * (k, j) overwrites, as the chain's dense fill does */
-    size_t *cp = ws->colptr;
+    /* columns of the positive-stake rows; a duplicate (k, j) overwrites,
+     * as the chain's dense fill does */
+    size_t *restrict cp = ws->colptr;
+    uint64_t *items = ws->items;
+    const uint32_t *rowk = ws->rowk;
     memset(cp, 0, ((size_t)columns + 1) * sizeof *cp);
     for (size_t i = 0; i < rows; i++) {
-        if (ws->rowk[i] == SIZE_MAX)
+        if (rowk[i] == UINT32_MAX)
             continue;
         for (size_t e = w->rowptr[i]; e < w->rowptr[i + 1]; e++)
             if (w->col[e] < columns)
                 cp[w->col[e] + 1]++;
     }
+    /* one spare slot per column: with a power-of-two number of validators
+     * the columns would start a power of two apart, all in the same cache
+     * sets */
     for (size_t j = 0; j < columns; j++)
-        cp[j + 1] += cp[j];
-    /* fill, cp[j] serving as column j's cursor */
-    for (size_t i = 0; i < rows; i++) {
-        size_t k = ws->rowk[i];
-        if (k == SIZE_MAX)
-            continue;
-        for (size_t e = w->rowptr[i]; e < w->rowptr[i + 1]; e++) {
-            uint16_t j = w->col[e];
-            if (j >= columns)
-                continue;
-            size_t at = cp[j];
-            ws->ck[at] = (uint32_t)k;
-            ws->cv[at] = w->val[e];
-            cp[j] = at + 1;
-        }
-    }
-    /* cp[j] now holds the end of column j; column j starts at cp[j-1] */
-    ymed_item *L = ws->items[0], *lo_buf = ws->items[1], *hi_buf = ws->items[2];
-    bool fast = nonneg && exact <= INT64_MAX;
+        cp[j + 1] += cp[j] + 1;
+    const size_t *cur = ws->cursor;
+    bool packed = scatter(ws, w, columns);
+    bool fast = packed && nonneg && exact <= INT64_MAX;
+    /* column j: items[cp[j] .. cur[j]) (fewer than counted if a row
+     * repeated a uid) */
     for (size_t j = 0; j < columns; j++) {
-        size_t a = j == 0 ? 0 : cp[j - 1], b = cp[j];
+        size_t a = cp[j], b = cur[j];
         if (!fast) {
-            /* dense, exactly as the chain */
+            /* the chain's dense algorithm */
             memset(ws->dense, 0, K * sizeof *ws->dense);
-            for (size_t e = a; e < b; e++)
-                ws->dense[ws->ck[e]] = ws->cv[e];
+            if (packed) {
+                for (size_t e = a; e < b; e++)
+                    ws->dense[items[e] & 0xffff] = (cov_fx32)(items[e] >> 16);
+            } else { /* scores that do not pack: read the column from W */
+                for (size_t i = 0; i < rows; i++)
+                    if (rowk[i] != UINT32_MAX)
+                        for (size_t e = w->rowptr[i]; e < w->rowptr[i + 1]; e++)
+                            if (w->col[e] == j)
+                                ws->dense[rowk[i]] = w->val[e];
+            }
             for (size_t k = 0; k < K; k++)
                 ws->idx[0][k] = k;
-            out[j] = median_dense(ws->use_stake, ws->dense, ws->idx[0], K,
-                                  ws->idx[1], ws->idx[2], minority, 0, stake_sum);
+            out[j] = median_dense(ws->use_stake, ws->dense, ws->idx[0], K, ws->idx[1],
+                                  ws->idx[2], minority, 0, stake_sum);
             continue;
         }
-        size_t nL = 0;
-        cov_fx32 nz_stake = 0;
+        /* drop the zero scores (they are the bottom block) */
+        size_t m = 0;
+        cov_fx32 nz = 0;
         for (size_t e = a; e < b; e++) {
-            uint32_t k = ws->ck[e];
-            cov_fx32 v = ws->cv[e];
-            if (nL > 0 && L[nL - 1].k == k) {
-                /* duplicate within a row: the later value wins */
-                nz_stake -= L[nL - 1].stake;
-                nL--;
-            }
-            if (v == 0)
-                continue;
-            L[nL].k = k;
-            L[nL].g = (uint32_t)nL;
-            L[nL].score = v;
-            L[nL].stake = ws->use_stake[k];
-            nz_stake += L[nL].stake;
-            nL++;
+            uint64_t x = items[e];
+            int64_t keep = (x >> 16) != 0;
+            items[a + m] = x;
+            m += (size_t)keep;
+            nz += ws->use_stake[x & 0xffff] & -keep;
         }
-        size_t zc = K - nL;
-        cov_fx32 zs = (cov_fx32)(exact - nz_stake);
-        out[j] = median_grouped(L, nL, lo_buf, hi_buf, zc, zs, minority, 0, stake_sum);
+        size_t zc = K - m;
+        cov_fx32 s0 = (cov_fx32)(exact - nz); /* stake of the zero scores */
+        if (zc > 0 && (s0 > minority || m == 0)) {
+            out[j] = 0;
+            continue;
+        }
+        out[j] = median_select(items + a, m, ws->part[0], ws->part[1], ws->use_stake,
+                               minority - s0);
     }
     return true;
 }

@@ -16,23 +16,26 @@ void cov_yuma_scratch_free(struct cov_yuma_scratch *s)
     if (s == NULL)
         return;
     ymat_free(&s->w);
-    ymat_free(&s->wclip);
-    ymat_free(&s->wb);
-    ymat_free(&s->b);
     ymat_free(&s->ema);
+    ymat_free(&s->brow);
     ymed_ws_free(&s->med);
+    if (s->liquid != NULL) {
+        free(s->liquid->wvis);
+        free(s->liquid->bvis);
+        free(s->liquid->vis_touched);
+        free(s->liquid->pend_j);
+        free(s->liquid->pend_x);
+        free(s->liquid);
+    }
     for (size_t i = 0; i < sizeof s->vec / sizeof s->vec[0]; i++)
         free(s->vec[i]);
-    free(s->dv);
+    free(s->dv[0]);
+    free(s->dv[1]);
     free(s->mark);
     free(s->touched);
-    free(s->order);
     free(s->flags[0]);
     free(s->flags[1]);
     free(s->stake64);
-    free(s->alpha_row);
-    free(s->wvis);
-    free(s->bvis);
     free(s);
 }
 
@@ -49,6 +52,12 @@ bool cov_yuma_scratch_reserve(struct cov_yuma_scratch **sp, size_t n)
         n = 1;
     if (s->n_cap >= n)
         return true;
+    if (s->liquid == NULL) {
+        s->liquid = calloc(1, sizeof *s->liquid);
+        if (s->liquid == NULL)
+            return false;
+    }
+    yliquid *q = s->liquid;
     bool ok = true;
 #define GROW(p, count)                                                        \
     do {                                                                      \
@@ -58,17 +67,23 @@ bool cov_yuma_scratch_reserve(struct cov_yuma_scratch **sp, size_t n)
     } while (0)
     for (size_t i = 0; i < sizeof s->vec / sizeof s->vec[0]; i++)
         GROW(s->vec[i], n);
-    GROW(s->dv, n);
+    GROW(s->dv[0], n);
+    GROW(s->dv[1], n);
     GROW(s->mark, n);
-    GROW(s->touched, 2 * n); /* liquid alpha: a weight row's and a bond row's columns */
-    GROW(s->order, n);
+    GROW(s->touched, n);
     GROW(s->flags[0], n);
     GROW(s->flags[1], n);
     GROW(s->stake64, n);
-    GROW(s->alpha_row, n);
-    GROW(s->wvis, n);
-    GROW(s->bvis, n);
+    GROW(q->pend_j, n);
+    GROW(q->pend_x, n);
+    GROW(q->vis_touched, 2 * n);
 #undef GROW
+    /* the liquid alpha's dense rows start (and stay) zero */
+    free(q->wvis);
+    free(q->bvis);
+    q->wvis = calloc(n, sizeof *q->wvis);
+    q->bvis = calloc(n, sizeof *q->bvis);
+    ok = ok && q->wvis != NULL && q->bvis != NULL;
     s->n_cap = ok ? n : 0;
     return ok;
 }

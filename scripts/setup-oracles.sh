@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the independent implementations that the interop tests and the
 # benchmark comparison run against, at the versions pinned in the repo:
-#   .venv/                      bittensor-wallet (tests/interop/requirements.txt)
+#   .venv/                      bittensor-wallet (tests/interop/requirements.txt),
+#                               the bittensor SDK with --no-deps (requirements-sdk.txt)
 #   tests/interop/node_modules  polkadot-js + schnorrkel-WASM (package-lock.json, npm ci)
 #
 #   scripts/setup-oracles.sh [--force]
@@ -63,6 +64,25 @@ else
   "$venv/bin/python" -c 'import bittensor_wallet' ||
     die "bittensor_wallet installed but does not import"
   write_stamp "$req" "$py_stamp"
+fi
+
+# ---- Python: the bittensor SDK's weight utilities, --no-deps --------------
+# bittensor 10.2.0 pins an older bittensor-wallet than requirements.txt, so it
+# goes in without its dependency tree, beside exactly what its
+# bittensor/utils/weight_utils.py imports (requirements-sdk.txt says more);
+# tests/interop/sdk_weights.py loads that one file.
+req_sdk="$interop/requirements-sdk.txt"
+sdk_stamp="$venv/.covenant-requirements-sdk.sha256"
+sdk_check="import sys; sys.path.insert(0, '$interop'); import sdk_weights; sdk_weights.load()"
+if stamp_matches "$req_sdk" "$sdk_stamp" && "$venv/bin/python" -c "$sdk_check" 2>/dev/null; then
+  say "bittensor SDK up to date in .venv ($(grep -v '^#' "$req_sdk" | xargs))"
+else
+  say "pip installing --no-deps $(grep -v '^#' "$req_sdk" | xargs)"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$req_sdk" ||
+    die "pip install --no-deps -r tests/interop/requirements-sdk.txt failed (is PyPI reachable?)"
+  "$venv/bin/python" -c "$sdk_check" ||
+    die "the bittensor SDK's weight_utils.py does not load (tests/interop/sdk_weights.py)"
+  write_stamp "$req_sdk" "$sdk_stamp"
 fi
 
 # ---- Node: polkadot-js and @polkadot/wasm-crypto via npm ci ---------------

@@ -137,5 +137,48 @@ else
   fail "--json error object: $out"
 fi
 
+# --- covenant sim: bad scenario files name the field and write no chart
+sims="$work/sims"
+mkdir -p "$sims"
+scenario() { # NAME BODY-FIELDS: a small valid scenario with BODY-FIELDS added
+  printf '{"neurons": [{"hotkey": "v", "stake": 10}, {"hotkey": "m"}]%s}\n' "$2" > "$sims/$1.json"
+}
+scenario ok ', "epochs": 2, "timeline": [{"block": 1, "event": "weights", "uid": 0, "weights": {"1": 1}}]'
+scenario no_epochs ''
+scenario kappa_type ', "epochs": 2, "hyperparameters": {"kappa": "high"}'
+scenario weight_range ', "epochs": 2, "n": 8, "timeline": [{"block": 1, "event": "weights", "uid": 0, "weights": {"7": 70000}}]'
+scenario unregistered ', "epochs": 2, "timeline": [{"block": 1, "event": "weights", "uid": 0, "weights": {"5": 1}}]'
+scenario late ', "epochs": 2, "timeline": [{"block": 9000, "event": "stake", "uid": 0, "stake": 1}]'
+printf '{"epochs": 2, "epochs": 3, "neurons": []}\n' > "$sims/dup.json"
+printf '{"epochs": 2,\n "neurons": [}\n' > "$sims/broken.json"
+expect_fail "sim missing field" 1 "epochs: missing" -- sim "$sims/no_epochs.json" --plot "$sims/a.svg"
+expect_fail "sim wrong type" 1 "hyperparameters.kappa: must be an integer, got a string" -- \
+  sim "$sims/kappa_type.json" --plot "$sims/a.svg"
+expect_fail "sim weight out of range" 1 "timeline[0].weights.7: weight must be 0..65535, got 70000" -- \
+  sim "$sims/weight_range.json" --csv
+expect_fail "sim weight on a free uid" 1 "timeline[0].weights.5: uid 5 is not registered" -- \
+  sim "$sims/unregistered.json"
+expect_fail "sim event after the run" 1 "timeline[0]: block 9000 is after the run's last epoch" -- \
+  sim "$sims/late.json"
+expect_fail "sim duplicate key" 1 "duplicate" -- sim "$sims/dup.json"
+expect_fail "sim not JSON" 1 "broken.json: not valid JSON: line 2" -- sim "$sims/broken.json"
+expect_fail "sim missing file" 1 "nosuch.json" -- sim "$sims/nosuch.json"
+expect_fail "sim names the file in a comparison" 1 "no_epochs.json: epochs: missing" -- \
+  sim --compare "$sims/ok.json" "$sims/no_epochs.json" --plot "$sims/a.svg"
+expect_fail "sim compare needs two files" 2 "needs two scenario files" -- sim --compare "$sims/ok.json"
+expect_fail "sim one file" 2 "needs one scenario file" -- sim "$sims/ok.json" "$sims/ok.json"
+expect_fail "sim json and csv" 2 "--json and --csv" -- sim "$sims/ok.json" --json --csv
+expect_fail "sim plot into a missing folder" 1 "--plot $sims/nodir/a.svg" -- \
+  sim "$sims/ok.json" --plot "$sims/nodir/a.svg"
+[[ ! -e "$sims/a.svg" ]] && ok || fail "a refused sim wrote its --plot file"
+out=$("$covenant" sim "$sims/ok.json" --plot "$sims/nodir/a.svg" 2>/dev/null)
+[[ -z "$out" ]] && ok || fail "a sim whose plot failed printed a report: $out"
+out=$("$covenant" sim "$sims/no_epochs.json" --json 2>/dev/null)
+if python3 -c 'import json,sys; e=json.loads(sys.argv[1])["error"]; assert e["code"]=="parse error" and e["message"].endswith("epochs: missing (how many epochs to run)")' "$out" 2>/dev/null; then
+  ok
+else
+  fail "sim --json error object: $out"
+fi
+
 echo "$passed passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -58,24 +58,62 @@ static void test_mul_div(void **state)
     assert_int_equal(cov_fx32_from_u64(UINT64_MAX), COV_FX32_MAX);
 }
 
-static void test_divider(void **state)
+/* exp_safe4 is four exp_safe calls; the series' divisions by 2..31 go
+ * through reciprocals, checked here against the hardware divide */
+static void test_exp4(void **state)
 {
     (void)state;
     uint64_t x = 88172645463325252ull;
-    for (int k = 0; k < 200000; k++) {
+    for (int k = 0; k < 20000; k++) {
+        cov_fx32 in[4], out[4];
+        for (int l = 0; l < 4; l++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* mostly [-25, 25], some extremes, some exact 0 and 1 */
+            in[l] = (cov_fx32)(x % ((uint64_t)50 << 32)) - ((cov_fx32)25 << 32);
+            if (k % 97 == 0)
+                in[l] = (cov_fx32)x;
+            if (k % 101 == l)
+                in[l] = l % 2 ? COV_FX32_ONE : 0;
+        }
+        cov_fx32_exp_safe4(out, in);
+        for (int l = 0; l < 4; l++)
+            assert_int_equal(out[l], cov_fx32_exp_safe(in[l]));
+    }
+}
+
+/* the reciprocal divider is safe_div, bit for bit */
+static void test_divider(void **state)
+{
+    (void)state;
+    uint64_t x = 0x853c49e6748fea9bull;
+    for (int k = 0; k < 300000; k++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        cov_fx32 b = (cov_fx32)(x >> (x % 60)) - (k % 7 == 0 ? (cov_fx32)(x >> 40) : 0);
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        cov_fx32 a = (cov_fx32)(x >> (x % 63));
-        if (k % 5 == 0)
-            a = -a;
+        cov_fx32 b = (cov_fx32)(x >> (1 + x % 63));
+        if (k % 4 == 0)
+            b &= ~(cov_fx32)0xFFFFFFFF; /* whole numbers */
+        if (k % 9 == 0)
+            b = (cov_fx32)1 << (x % 63); /* powers of two */
+        if (k % 31 == 0)
+            b = -b;
         cov_fx32_divider dv;
         cov_fx32_divider_init(&dv, b);
-        assert_int_equal(cov_fx32_div_by(&dv, a), cov_fx32_div_safe(a, b));
+        for (int t = 0; t < 8; t++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cov_fx32 a = (cov_fx32)(x >> (x % 64));
+            if (t == 5)
+                a = -a;
+            if (t == 6)
+                a = (cov_fx32)(x % ((uint64_t)1 << 32));
+            if (t == 7)
+                a = (cov_fx32)((uint64_t)1 << 32) - 1;
+            assert_int_equal(cov_fx32_div_by(&dv, a), cov_fx32_div_safe(a, b));
+        }
     }
 }
 
@@ -509,11 +547,23 @@ static void test_median_grouped_matches_dense(void **state)
 
 /* ------------------------------------------ mat_ema_alpha_sparse (§2.6) */
 
-static cov_fx32 const_alpha(void *ctx, uint32_t i, uint16_t j)
+/* mat_ema_alpha_sparse(new, old, alpha = 0.1 everywhere), row by row */
+static void ema_alpha(ymat *out, const ymat *n, const ymat *o, uint16_t columns)
 {
-    (void)i;
-    (void)j;
-    return *(const cov_fx32 *)ctx;
+    cov_fx32 alpha[8], decayed[8];
+    for (int j = 0; j < 8; j++)
+        alpha[j] = f32fx(0.1f);
+    assert_true(ymat_reserve(out, n->rows, ymat_nnz(n)));
+    out->rows = n->rows;
+    out->rowptr[0] = 0;
+    size_t at = 0;
+    for (uint32_t i = 0; i < n->rows; i++) {
+        at += yema_alpha_row(out->col + at, out->val + at, n->col + n->rowptr[i],
+                             n->val + n->rowptr[i], n->rowptr[i + 1] - n->rowptr[i],
+                             o->col + o->rowptr[i], o->val + o->rowptr[i],
+                             o->rowptr[i + 1] - o->rowptr[i], alpha, columns, decayed);
+        out->rowptr[i + 1] = at;
+    }
 }
 
 static void ema_alpha_case(const float *old, const float *nw, const float *want, float eps)
@@ -521,8 +571,7 @@ static void ema_alpha_case(const float *old, const float *nw, const float *want,
     ymat o = {0}, n = {0}, out = {0};
     sparse_of(&o, old, 4, 3);
     sparse_of(&n, nw, 4, 3);
-    cov_fx32 a = f32fx(0.1f), decayed[3];
-    assert_true(ymat_ema_alpha(&out, &n, &o, 3, const_alpha, &a, decayed));
+    ema_alpha(&out, &n, &o, 3);
     /* compare as dense */
     for (uint32_t i = 0; i < 4; i++) {
         cov_fx32 row[3] = {0};
@@ -567,8 +616,7 @@ static void test_mat_ema_alpha_sparse(void **state)
     ymat o = {0}, n = {0}, out = {0};
     sparse_of(&o, (const float[]){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 4, 3);
     sparse_of(&n, (const float[]){0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}, 4, 3);
-    cov_fx32 a = f32fx(0.1f), decayed[3];
-    assert_true(ymat_ema_alpha(&out, &n, &o, 3, const_alpha, &a, decayed));
+    ema_alpha(&out, &n, &o, 3);
     assert_int_equal(ymat_nnz(&out), 1);
     assert_int_equal(out.rowptr[1], 0); /* row 0 empty */
     assert_int_equal(out.col[0], 1);
@@ -582,6 +630,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mul_div),
+        cmocka_unit_test(test_exp4),
         cmocka_unit_test(test_divider),
         cmocka_unit_test(test_conversions),
         cmocka_unit_test(test_f64_and_round),
