@@ -32,17 +32,6 @@ static cov_fx32 fixed_alpha(uint64_t bma)
     return cov_fx32_sub_sat(COV_FX32_ONE, cov_fx32_from_fx64(ratio));
 }
 
-/* inplace_normalize */
-static void normalize(cov_fx32 *x, size_t len)
-{
-    cov_fx32 sum = 0;
-    for (size_t i = 0; i < len; i++)
-        sum = cov_fx32_add_wrap(sum, x[i]);
-    if (sum != 0)
-        for (size_t i = 0; i < len; i++)
-            x[i] = cov_fx32_div_safe(x[i], sum);
-}
-
 static int cmp_u16(const void *a, const void *b)
 {
     return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
@@ -260,7 +249,7 @@ static bool original_yuma(yuma_ctx *c)
         }
         out->dividends_fx[i] = d;
     }
-    normalize(out->dividends_fx, n);
+    ynormalize(out->dividends_fx, n);
 
     /* stored column max-upscaled: done as they are stored */
     for (uint16_t j = 0; j < n; j++)
@@ -372,7 +361,7 @@ static bool yuma3(yuma_ctx *c)
         }
         out->dividends_fx[i] = cov_fx32_mul_or_zero(tbv, out->active_stake_fx[i]);
     }
-    normalize(out->dividends_fx, n);
+    ynormalize(out->dividends_fx, n);
     return true; /* stored: the EMA itself, as proportions */
 }
 

@@ -6,18 +6,6 @@
 
 #include "incentive/yuma_internal.h"
 
-/* inplace_normalize: divide by the (wrapping) sum unless it is 0. */
-static void normalize(cov_fx32 *x, size_t len)
-{
-    cov_fx32 sum = 0;
-    for (size_t i = 0; i < len; i++)
-        sum = cov_fx32_add_wrap(sum, x[i]);
-    if (sum == 0)
-        return;
-    for (size_t i = 0; i < len; i++)
-        x[i] = cov_fx32_div_safe(x[i], sum);
-}
-
 typedef struct {
     cov_fx32 v;
     uint16_t uid;
@@ -95,7 +83,7 @@ static void emission(cov_yuma_output *out, const cov_yuma_input *in)
             val[i] = cov_fx32_div_safe(val[i], es);
         }
     }
-    normalize(comb, n);
+    ynormalize(comb, n);
     if (es == 0) {
         /* no weights, only outdated or self weights: pay by stake */
         cov_fx32 asum = 0;
@@ -217,7 +205,7 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
     /* 4. Active stake */
     for (uint16_t i = 0; i < n; i++)
         out->active_stake_fx[i] = masked[i] ? 0 : out->stake_fx[i];
-    normalize(out->active_stake_fx, n);
+    ynormalize(out->active_stake_fx, n);
     const cov_fx32 *A = out->active_stake_fx;
 
     /* 5. Weights */
@@ -233,7 +221,7 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
     /* 7-10. Clipped weights, validator trust, incentive, weights for bonds */
     if (!yuma_clip_and_rank(&ctx))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory");
-    normalize(out->incentive_fx, n);
+    ynormalize(out->incentive_fx, n);
 
     /* 11-12. Bonds and dividends */
     if (!yuma_bonds(&ctx))

@@ -30,6 +30,20 @@ bool ymat_reserve(ymat *m, uint32_t rows, size_t nnz);
 void ymat_free(ymat *m);
 static inline size_t ymat_nnz(const ymat *m) { return m->rows ? m->rowptr[m->rows] : 0; }
 
+/* inplace_normalize: divide by the (wrapping) sum unless it is 0. */
+static inline void ynormalize(cov_fx32 *x, size_t len)
+{
+    cov_fx32 sum = 0;
+    for (size_t i = 0; i < len; i++)
+        sum = cov_fx32_add_wrap(sum, x[i]);
+    if (sum == 0)
+        return;
+    cov_fx32_divider dv;
+    cov_fx32_divider_init(&dv, sum);
+    for (size_t i = 0; i < len; i++)
+        x[i] = cov_fx32_div_by(&dv, x[i]);
+}
+
 /* ------------------------------------------------------------- median */
 
 /* Memory the column medians reuse; zero it before first use. A column's
