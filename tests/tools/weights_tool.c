@@ -164,7 +164,7 @@ static json_t *op_normalize(const json_t *item, cov_err *err)
     }
     double limit = f64_of(limit_bits);
     uint64_t *bits;
-    size_t n;
+    size_t n = 0;
     if (get_bits(&bits, &n, item, "x", f64 ? 16 : 8, err) != COV_OK)
         return NULL;
     json_t *y = json_array();
@@ -206,9 +206,9 @@ static const char *branch_name(cov_weights_branch b)
 
 static json_t *op_process(const json_t *item, cov_err *err)
 {
-    int64_t *uids = NULL, n_neurons, min_allowed, limit, quantile;
+    int64_t *uids = NULL, n_neurons = 0, min_allowed = 0, limit = 0, quantile = 0;
     uint64_t *bits = NULL;
-    size_t n_uids, n;
+    size_t n_uids = 0, n = 0;
     json_t *r = NULL;
     float *w = NULL;
     if (get_ints(&uids, &n_uids, item, "uids", INT64_MIN, INT64_MAX, err) != COV_OK ||
@@ -255,7 +255,7 @@ static json_t *op_emit(const json_t *item, cov_err *err)
 {
     int64_t *uids = NULL;
     uint64_t *bits = NULL;
-    size_t n_uids, n;
+    size_t n_uids = 0, n = 0;
     json_t *r = NULL;
     double *w = NULL;
     uint16_t *ou = NULL, *ov = NULL;
@@ -292,7 +292,7 @@ out:
 static json_t *op_hash(const json_t *item, cov_err *err)
 {
     uint8_t hotkey[32], hash[32];
-    int64_t netuid, mechid, version_key;
+    int64_t netuid = 0, mechid = 0, version_key = 0;
     int64_t *uids = NULL, *values = NULL, *salt = NULL;
     uint16_t *u = NULL, *v = NULL, *s = NULL;
     size_t n_uids, n_values, n_salt;
