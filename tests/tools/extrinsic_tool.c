@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tool_main.h"
+
 #include "chain/chain.h"
 
 #define MAX_EXTS 32
@@ -333,27 +335,4 @@ static json_t *handle(const char *line)
     return resp;
 }
 
-int main(void)
-{
-    cov_err err;
-    if (cov_crypto_init(&err) != COV_OK) {
-        fprintf(stderr, "extrinsic_tool: %s\n", err.msg);
-        return 1;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    while ((got = getline(&line, &cap, stdin)) > 0) {
-        if (strspn(line, " \t\r\n") == (size_t)got)
-            continue;
-        json_t *resp = handle(line);
-        if (!resp || cov_json_write(stdout, resp) != 0 || fflush(stdout)) {
-            json_decref(resp);
-            free(line);
-            return 1;
-        }
-        json_decref(resp);
-    }
-    free(line);
-    return 0;
-}
+int main(void) { return tool_run("extrinsic_tool", handle); }

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tool_main.h"
+
 #include "incentive/incentive.h"
 
 static json_t *error_obj(const cov_err *err)
@@ -158,24 +160,4 @@ static json_t *answer(const char *line)
     return resp;
 }
 
-int main(void)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    int rc = 0;
-    while ((got = getline(&line, &cap, stdin)) > 0) {
-        if (got == 1 && line[0] == '\n')
-            continue;
-        json_t *resp = answer(line);
-        if (!resp || cov_json_write(stdout, resp) != 0 || fflush(stdout)) {
-            fprintf(stderr, "scoring_tool: could not write an answer\n");
-            rc = 1;
-        }
-        json_decref(resp);
-        if (rc)
-            break;
-    }
-    free(line);
-    return rc;
-}
+int main(void) { return tool_run("scoring_tool", answer); }

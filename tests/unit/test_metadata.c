@@ -827,38 +827,6 @@ static void test_recursive_type_name(void **state)
 
 /* ------------------------------------------------------- real metadata */
 
-static const char *support_dir(void)
-{
-    static char dir[1024];
-    const char *vectors = getenv("COVENANT_TEST_VECTORS");
-    snprintf(dir, sizeof dir,
-             "%s/../interop/node_modules/@polkadot/types-support/metadata",
-             vectors ? vectors : "tests/vectors");
-    return dir;
-}
-
-/* The bytes of @polkadot/types-support's metadata/<rel> ("export default
- * '0x...'"); false if the package is not installed. */
-static bool load_blob(const char *rel, uint8_t **out, size_t *len)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/%s", support_dir(), rel);
-    if (!cov_file_exists(path))
-        return false;
-    uint8_t *text;
-    size_t text_len;
-    OK(cov_file_read(&text, &text_len, path, (size_t)64 << 20, false, NULL));
-    char *start = strstr((char *)text, "'0x");
-    assert_non_null(start);
-    start++;
-    char *end = strchr(start, '\'');
-    assert_non_null(end);
-    *end = '\0';
-    OK(cov_hex_decode_alloc(out, len, start, (size_t)32 << 20, NULL));
-    free(text);
-    return true;
-}
-
 static const char *const real_blobs[] = {
     "v14/kusama-hex.js",
     "v14/polkadot-hex.js",
@@ -879,7 +847,7 @@ static void test_real_lookups(void **state)
     for (size_t i = 0; i < sizeof real_blobs / sizeof real_blobs[0]; i++) {
         uint8_t *bytes;
         size_t len;
-        if (!load_blob(real_blobs[i], &bytes, &len))
+        if (!load_support_blob(real_blobs[i], &bytes, &len))
             continue;
         found++;
         cov_metadata *m;
@@ -1002,9 +970,9 @@ static void test_real_polkadot(void **state)
     (void)state;
     uint8_t *b14, *b15;
     size_t n14, n15;
-    if (!load_blob("v14/polkadot-hex.js", &b14, &n14))
+    if (!load_support_blob("v14/polkadot-hex.js", &b14, &n14))
         skip();
-    assert_true(load_blob("v15/polkadot-hex.js", &b15, &n15));
+    assert_true(load_support_blob("v15/polkadot-hex.js", &b15, &n15));
     cov_metadata *m14, *m15;
     cov_err err;
     OK(cov_metadata_decode(&m14, b14, n14, &err));
@@ -1057,7 +1025,7 @@ static void test_real_unsupported(void **state)
     for (size_t i = 0; i < 2; i++) {
         uint8_t *bytes;
         size_t len;
-        if (!load_blob(rel[i], &bytes, &len))
+        if (!load_support_blob(rel[i], &bytes, &len))
             continue;
         found++;
         cov_metadata *m;
