@@ -29,11 +29,22 @@ else()
   set(COVENANT_HAVE_CMOCKA OFF)
 endif()
 
-find_package(BLAS QUIET)
-if(BLAS_FOUND)
-  message(STATUS "covenant: found BLAS ${BLAS_LIBRARIES}")
+# The training core's matmuls: CBLAS from OpenBLAS (Debian's libopenblas-dev
+# puts cblas.h under the multiarch include folder).
+set(BLA_VENDOR OpenBLAS)
+find_package(BLAS REQUIRED)
+find_path(COVENANT_CBLAS_INCLUDE_DIR cblas.h
+          PATHS /usr/include/${CMAKE_LIBRARY_ARCHITECTURE} /usr/include/openblas)
+if(NOT COVENANT_CBLAS_INCLUDE_DIR)
+  message(FATAL_ERROR "cblas.h not found (on Debian: apt-get install libopenblas-dev)")
+endif()
+message(STATUS "covenant: found OpenBLAS ${BLAS_LIBRARIES} (cblas.h in ${COVENANT_CBLAS_INCLUDE_DIR})")
+# OpenMP for the training loops; clang needs libomp-dev for it.
+find_package(OpenMP COMPONENTS C)
+if(OpenMP_C_FOUND)
+  message(STATUS "covenant: found OpenMP ${OpenMP_C_VERSION}")
 else()
-  message(STATUS "covenant: BLAS NOT found (needed from the training core on)")
+  message(STATUS "covenant: OpenMP NOT found: the training core runs on one thread")
 endif()
 pkg_check_modules(LIBMICROHTTPD QUIET IMPORTED_TARGET libmicrohttpd)
 if(LIBMICROHTTPD_FOUND)

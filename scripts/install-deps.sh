@@ -10,8 +10,8 @@ packages=(gcc make cmake pkg-config
           libcurl4-openssl-dev libsqlite3-dev libopenblas-dev libmicrohttpd-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # clang for the second compiler, libFuzzer and the sanitizers; cmocka for
-  # unit tests; python3-venv for the bittensor-wallet oracle.
-  packages+=(libcmocka-dev clang libclang-rt-14-dev python3-venv)
+  # unit tests; libomp for clang's OpenMP; python3-venv for the bittensor-wallet oracle.
+  packages+=(libcmocka-dev clang libclang-rt-14-dev libomp-14-dev python3-venv)
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
