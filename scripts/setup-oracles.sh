@@ -2,7 +2,8 @@
 # Installs the independent implementations that the interop tests and the
 # benchmark comparison run against, at the versions pinned in the repo:
 #   .venv/                      bittensor-wallet (tests/interop/requirements.txt),
-#                               the bittensor SDK with --no-deps (requirements-sdk.txt)
+#                               the bittensor SDK with --no-deps (requirements-sdk.txt),
+#                               torch (CPU), safetensors, transformers (requirements-torch.txt)
 #   tests/interop/node_modules  polkadot-js + schnorrkel-WASM (package-lock.json, npm ci)
 #
 #   scripts/setup-oracles.sh [--force]
@@ -83,6 +84,23 @@ else
   "$venv/bin/python" -c "$sdk_check" ||
     die "the bittensor SDK's weight_utils.py does not load (tests/interop/sdk_weights.py)"
   write_stamp "$req_sdk" "$sdk_stamp"
+fi
+
+# ---- Python: PyTorch (CPU), safetensors, transformers ------------------------
+# The references for train/: PyTorch implementations of the same math, and
+# transformers to open covenant's checkpoints.
+req_torch="$interop/requirements-torch.txt"
+torch_stamp="$venv/.covenant-requirements-torch.sha256"
+torch_check="import torch, safetensors, transformers"
+if stamp_matches "$req_torch" "$torch_stamp" && "$venv/bin/python" -c "$torch_check" 2>/dev/null; then
+  say "torch references up to date in .venv ($(grep -v '^#' "$req_torch" | xargs))"
+else
+  say "pip installing $(grep -v '^#' "$req_torch" | xargs)"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req_torch" ||
+    die "pip install -r tests/interop/requirements-torch.txt failed (is PyPI reachable?)"
+  "$venv/bin/python" -c "$torch_check" ||
+    die "torch, safetensors or transformers installed but does not import"
+  write_stamp "$req_torch" "$torch_stamp"
 fi
 
 # ---- Node: polkadot-js and @polkadot/wasm-crypto via npm ci ---------------
