@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const cov_model_presets[] = {"tiny", "10m", "124m", "70b", NULL};
+const char *const cov_model_presets[] = {"tiny", "demo", "10m", "124m", "70b", NULL};
 
 int cov_model_ffn_dim(int dim, double ffn_dim_multiplier, int multiple_of)
 {
@@ -38,6 +38,11 @@ cov_status cov_model_config_preset(cov_model_config *cfg, const char *name, cov_
      * PyTorch fixture stays small for. */
     if (strcmp(name, "tiny") == 0)
         set(cfg, "tiny", 64, 32, 2, 4, 2, 48, 16, 10000.0f, false);
+    /* demo: ~0.8M parameters, byte-level, so `covenant demo` trains five
+     * nodes for several windows in about a minute on two cores. */
+    else if (strcmp(name, "demo") == 0)
+        set(cfg, "demo", 256, 128, 4, 4, 2, cov_model_ffn_dim(128, 1.0, 64), 128, 10000.0f,
+            true);
     /* 10m and 124m: byte-level vocab (256), sized for a CPU. */
     else if (strcmp(name, "10m") == 0)
         set(cfg, "10m", 256, 384, 6, 6, 2, cov_model_ffn_dim(384, 1.0, 64), 256,
@@ -51,7 +56,7 @@ cov_status cov_model_config_preset(cov_model_config *cfg, const char *name, cov_
             500000.0f, true);
     else
         return cov_fail(err, COV_ERR_NOT_FOUND,
-                        "no model preset '%s': use tiny, 10m, 124m or 70b", name);
+                        "no model preset '%s': use tiny, demo, 10m, 124m or 70b", name);
     return cov_model_config_check(cfg, err);
 }
 

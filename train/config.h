@@ -23,7 +23,7 @@ typedef struct {
     bool tie_embeddings; /* lm_head shares embed_tokens */
 } cov_model_config;
 
-/* Fills cfg with a named preset: "tiny", "10m", "124m" or "70b".
+/* Fills cfg with a named preset: "tiny", "demo", "10m", "124m" or "70b".
  * COV_ERR_NOT_FOUND names the presets that exist. */
 cov_status cov_model_config_preset(cov_model_config *cfg, const char *name, cov_err *err);
 

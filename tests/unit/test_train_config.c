@@ -39,6 +39,10 @@ static void cpu_presets_sizes(void **state)
     assert_int_equal(cov_model_config_preset(&c, "124m", NULL), COV_OK);
     n = cov_model_config_param_count(&c);
     assert_true(n > 110000000 && n < 135000000);
+    assert_int_equal(cov_model_config_preset(&c, "demo", NULL), COV_OK);
+    assert_int_equal(c.ffn_dim, 384);
+    n = cov_model_config_param_count(&c);
+    assert_true(n > 500000 && n < 2000000);
     assert_int_equal(cov_model_config_preset(&c, "tiny", NULL), COV_OK);
     assert_int_equal(c.n_heads % c.n_kv_heads, 0);
     assert_true(c.n_kv_heads < c.n_heads); /* exercises grouped-query attention */
