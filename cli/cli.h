@@ -130,6 +130,7 @@ int cli_dispatch(const char *group, const cli_command *cmds, size_t n, int argc,
 
 int cli_wallet_main(int argc, char **argv, bool json);
 int cli_demo_main(int argc, char **argv, bool json);
+int cli_tour_main(int argc, char **argv, bool json);
 int cli_chain_main(int argc, char **argv, bool json);
 int cli_tx_main(int argc, char **argv, bool json);
 int cli_subnet_main(int argc, char **argv, bool json);

@@ -1,5 +1,5 @@
 /* covenant: the program. Global flags, then a command:
- *   covenant [--log-level L] [--json] <wallet|demo|version> ... */
+ *   covenant [--log-level L] [--json] <wallet|chain|tx|subnet|sim|demo|tour|version> ... */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -16,7 +16,8 @@ static void print_help(FILE *f)
             "  tx        transactions: transfer, register, stake, unstake, serve, call\n"
             "  subnet    subnet owner actions: set-hyperparam\n"
             "  sim       simulate a subnet's incentives from a scenario file (docs/incentives.md)\n"
-            "  demo      walk through what covenant can do, on throwaway keys\n"
+            "  demo      a local training round: 4 miners, 1 validator, scores and emission\n"
+            "  tour      keys, wallets and chain pieces on throwaway keys, offline\n"
             "  version   print the version\n\n"
             "Every command takes --json for one JSON object on stdout.\n"
             "Logs go to stderr; COVENANT_LOG or --log-level sets their level.\n",
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
         return cli_subnet_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "sim") == 0)
         return cli_sim_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "tour") == 0)
+        return cli_tour_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "demo") == 0)
         return cli_demo_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "version") == 0) {
