@@ -2,6 +2,9 @@
  *
  *   config.h      model shapes and presets
  *   tensor.h      named fp32 tensor views shared by the parts below
+ *   ops.h         the decoder's ops, forward and backward, on fp32 arrays
+ *   model.h       the Llama-style model: parameters, forward, backward
+ *   optim.h       AdamW, gradient clipping, the LR schedule
  *
  * Every function returns a cov_status and fills a cov_err; nothing here
  * prints or exits. Ownership is stated next to each _new/_free pair. */
@@ -10,5 +13,8 @@
 
 #include "train/config.h"
 #include "train/tensor.h"
+#include "train/ops.h"
+#include "train/model.h"
+#include "train/optim.h"
 
 #endif
