@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+int cli_data_main(int argc, char **argv, bool json); /* cmd_data.c */
+
 static void print_help(FILE *f)
 {
     fprintf(f,
@@ -16,6 +18,7 @@ static void print_help(FILE *f)
             "  tx        transactions: transfer, register, stake, unstake, serve, call\n"
             "  subnet    subnet owner actions: set-hyperparam\n"
             "  sim       simulate a subnet's incentives from a scenario file (docs/incentives.md)\n"
+            "  data      token shards, synthetic corpora, Templar's sample assignment\n"
             "  demo      a local training round: 4 miners, 1 validator, scores and emission\n"
             "  tour      keys, wallets and chain pieces on throwaway keys, offline\n"
             "  version   print the version\n\n"
@@ -71,6 +74,8 @@ int main(int argc, char **argv)
         return cli_sim_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "tour") == 0)
         return cli_tour_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "data") == 0)
+        return cli_data_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "demo") == 0)
         return cli_demo_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "version") == 0) {

@@ -2,6 +2,8 @@
  *
  *   config.h      model shapes and presets
  *   tensor.h      named fp32 tensor views shared by the parts below
+ *   data.h        token shards, Templar's sample assignment, batches, synthetic text
+ *   rng_numpy.h   NumPy's SeedSequence, PCG64 and Generator.choice, bit-exact
  *   ops.h         the decoder's ops, forward and backward, on fp32 arrays
  *   model.h       the Llama-style model: parameters, forward, backward
  *   optim.h       AdamW, gradient clipping, the LR schedule
@@ -13,6 +15,8 @@
 
 #include "train/config.h"
 #include "train/tensor.h"
+#include "train/data.h"
+#include "train/rng_numpy.h"
 #include "train/ops.h"
 #include "train/model.h"
 #include "train/optim.h"
