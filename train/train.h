@@ -7,6 +7,8 @@
  *   ops.h         the decoder's ops, forward and backward, on fp32 arrays
  *   model.h       the Llama-style model: parameters, forward, backward
  *   optim.h       AdamW, gradient clipping, the LR schedule
+ *   sparseloco.h  SparseLoCo compression, the outer step
+ *   pgrad.h       the compressed pseudo-gradient's wire format
  *
  * Every function returns a cov_status and fills a cov_err; nothing here
  * prints or exits. Ownership is stated next to each _new/_free pair. */
@@ -20,5 +22,7 @@
 #include "train/ops.h"
 #include "train/model.h"
 #include "train/optim.h"
+#include "train/sparseloco.h"
+#include "train/pgrad.h"
 
 #endif

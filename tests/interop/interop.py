@@ -168,3 +168,21 @@ def covenant_from_argv():
     if not path or not os.access(path, os.X_OK):
         skip(f"covenant binary not found or not executable: {path!r}")
     return Covenant(path)
+
+
+class JsonLinesTool:
+    """A tests/tools/* program as a coprocess: one JSON request per line in,
+    one JSON answer per line out."""
+
+    def __init__(self, path):
+        self.path = path
+        self.p = subprocess.Popen([path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True, bufsize=1)
+
+    def ask(self, req):
+        self.p.stdin.write(json.dumps(req) + "\n")
+        self.p.stdin.flush()
+        line = self.p.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{os.path.basename(self.path)} closed its output")
+        return json.loads(line)
