@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends a view named name (a layer's when layer >= 0) at *offset floats into buf and returns its data. */
+/* Appends a view named name (a layer's when layer >= 0) at *offset floats
+ * into buf and returns its data. */
 static float *add_view(cov_tensor_view *views, size_t *count, size_t *offset, float *buf,
                        int64_t rows, int64_t cols, const char *name, int layer)
 {
@@ -73,14 +74,16 @@ static float *carve(float **cursor, size_t n)
     return p;
 }
 
-static size_t activation_floats(const cov_model_config *c, size_t N, size_t lse_n)
+static size_t activation_floats(const cov_model_config *c, size_t N, size_t lse_n,
+                                int max_seq)
 {
     size_t d = (size_t)c->dim, kv = (size_t)(c->dim / c->n_heads) * c->n_kv_heads;
     size_t f = (size_t)c->ffn_dim, V = (size_t)c->vocab_size;
     size_t layer = N * (6 * d + 2 * kv + 3 * f + 2) + lse_n;
     size_t rope = (size_t)c->max_seq_len * (size_t)(c->dim / c->n_heads);
     size_t outer = N * (2 * d + 1) + 2 * N * V + N;
-    size_t scratch = N * (4 * d + 2 * kv + 3 * f);
+    size_t scratch = N * (4 * d + 2 * kv + 3 * f) +
+                     cov_op_attention_scratch_floats(max_seq);
     return layer * (size_t)c->n_layers + rope + outer + scratch;
 }
 
@@ -127,7 +130,7 @@ cov_status cov_model_new(cov_model **out, const cov_model_config *cfg, int max_b
     m->param_buf = calloc(m->numel, sizeof(float));
     m->grad_buf = calloc(m->numel, sizeof(float));
     size_t lse_n = (size_t)max_batch * (size_t)cfg->n_heads * (size_t)max_seq;
-    m->act_buf = calloc(activation_floats(cfg, N, lse_n), sizeof(float));
+    m->act_buf = calloc(activation_floats(cfg, N, lse_n, max_seq), sizeof(float));
     if (!m->param_buf || !m->grad_buf || !m->act_buf)
         goto nomem;
     layout(cfg, m->param_buf, m->params, &m->n_tensors, m->lw, &m->ow);
@@ -171,6 +174,7 @@ cov_status cov_model_new(cov_model **out, const cov_model_config *cfg, int max_b
     m->dgate = carve(&cur, N * f);
     m->dup = carve(&cur, N * f);
     m->dact = carve(&cur, N * f);
+    m->att_scratch = carve(&cur, cov_op_attention_scratch_floats(max_seq));
     cov_op_rope_table(m->rope_cos, m->rope_sin, cfg->max_seq_len, m->head_dim,
                       cfg->rope_theta);
     *out = m;

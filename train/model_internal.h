@@ -51,6 +51,7 @@ struct cov_model {
     float *logits, *dlogits;        /* [N,V] */
     float *lse_ce;                  /* cross entropy's log-sum-exp [N] */
     float *rope_cos, *rope_sin;     /* [max_seq, head_dim/2] */
+    float *att_scratch;             /* the attention ops' [T,T] scratch */
     /* gradient scratch, reused by every layer */
     float *dres, *dxn, *dq, *dk, *dv, *datt, *dgate, *dup, *dact;
     int32_t *tokens, *targets; /* copies of the last forward's inputs */

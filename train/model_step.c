@@ -57,8 +57,8 @@ cov_status cov_model_forward(cov_model *m, const int32_t *tokens, const int32_t 
         cov_op_matmul_forward(a->v, a->xn1, w->wv, N, D, KV, false);
         cov_op_rope_forward(a->q, m->rope_cos, m->rope_sin, B, T, c->n_heads, hd);
         cov_op_rope_forward(a->k, m->rope_cos, m->rope_sin, B, T, c->n_kv_heads, hd);
-        cov_op_attention_forward(a->att, a->lse, a->q, a->k, a->v, B, T, c->n_heads,
-                                 c->n_kv_heads, hd);
+        cov_op_attention_forward(a->att, a->lse, m->att_scratch, a->q, a->k, a->v, B, T,
+                                 c->n_heads, c->n_kv_heads, hd);
         memcpy(a->h, a->x, sizeof(float) * (size_t)N * D);
         cov_op_matmul_forward(a->h, a->att, w->wo, N, D, D, true);
         /* feed-forward block: x_next = h + down(silu(gate) ⊙ up) */
@@ -118,8 +118,9 @@ cov_status cov_model_backward(cov_model *m, cov_err *err)
                                     a->rstd2, N, D);
         /* attention block; dres becomes d(x) */
         cov_op_matmul_backward(m->datt, g->wo, m->dres, a->att, w->wo, N, D, D, false);
-        cov_op_attention_backward(m->dq, m->dk, m->dv, m->datt, a->att, a->lse, a->q, a->k,
-                                  a->v, B, T, c->n_heads, c->n_kv_heads, hd);
+        cov_op_attention_backward(m->dq, m->dk, m->dv, m->att_scratch, m->datt, a->att,
+                                  a->lse, a->q, a->k, a->v, B, T, c->n_heads, c->n_kv_heads,
+                                  hd);
         cov_op_rope_backward(m->dq, m->rope_cos, m->rope_sin, B, T, c->n_heads, hd);
         cov_op_rope_backward(m->dk, m->rope_cos, m->rope_sin, B, T, c->n_kv_heads, hd);
         cov_op_matmul_backward(m->dxn, g->wq, m->dq, a->xn1, w->wq, N, D, D, false);

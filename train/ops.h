@@ -80,20 +80,29 @@ void cov_op_swiglu_backward(float *dgate, float *dup, const float *dout, const f
 
 /* Causal grouped-query attention. q, out: [B, T, H, hd]; k, v: [B, T, KVH,
  * hd]; query head h reads kv head h / (H/KVH). Scores are q·k/sqrt(hd),
- * masked to j ≤ t, softmaxed in fp32 with the max subtracted. lse [B, H, T]
- * keeps each row's log-sum-exp so the backward recomputes the probabilities
- * instead of storing B·H·T² of them. Parallel over (b, h). */
-void cov_op_attention_forward(float *out, float *lse, const float *q, const float *k,
-                              const float *v, int B, int T, int H, int KVH, int head_dim);
+ * masked to j ≤ t, softmaxed in fp32 with the row max subtracted. lse
+ * [B, H, T] keeps each row's log-sum-exp so the backward recomputes the
+ * probabilities instead of storing B·H·T² of them. scratch holds T·T
+ * floats (cov_op_attention_scratch_floats). The matrix products are
+ * cblas_sgemm, heads run one after another. */
+void cov_op_attention_forward(float *out, float *lse, float *scratch, const float *q,
+                              const float *k, const float *v, int B, int T, int H, int KVH,
+                              int head_dim);
 
 /* Gradients of the above; dq, dk, dv are overwritten. With P the
  * probabilities, dP = dout·vᵀ, dS = P⊙(dP − rowsum(dout⊙out)):
- * dq = dS·k/√hd, dk = dSᵀ·q/√hd, dv = Pᵀ·dout. Parallel over (b, kv head):
- * one thread owns a kv head's dk and dv and adds its query heads in order. */
-void cov_op_attention_backward(float *dq, float *dk, float *dv, const float *dout,
-                               const float *out, const float *lse, const float *q,
-                               const float *k, const float *v, int B, int T, int H, int KVH,
-                               int head_dim);
+ * dq = dS·k/√hd, dk = dSᵀ·q/√hd, dv = Pᵀ·dout; a kv head's dk and dv sum
+ * its query heads in head order. scratch holds 2·T·T floats. */
+void cov_op_attention_backward(float *dq, float *dk, float *dv, float *scratch,
+                               const float *dout, const float *out, const float *lse,
+                               const float *q, const float *k, const float *v, int B, int T,
+                               int H, int KVH, int head_dim);
+
+/* The scratch both attention functions need for sequences up to T. */
+static inline size_t cov_op_attention_scratch_floats(int T)
+{
+    return 2 * (size_t)T * (size_t)T;
+}
 
 /* --------------------------------------------------------- cross entropy */
 

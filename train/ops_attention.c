@@ -1,111 +1,120 @@
-/* Causal grouped-query attention, computed row by row. The softmax is the
- * textbook one (subtract the row max, exp, divide by the sum) done in two
- * passes over the keys, so no [T, T] buffer is needed and the backward
- * recomputes the probabilities from the saved log-sum-exp. */
+/* Causal grouped-query attention, one (batch, head) at a time: the scores
+ * S = Q·Kᵀ/√hd and the products P·V, dS·K, dSᵀ·Q, Pᵀ·dO are cblas_sgemm
+ * calls on a [T, T] scratch, the softmax and its gradient are row loops.
+ * The probabilities are not kept: the forward saves each row's log-sum-exp
+ * and the backward recomputes P = exp(S − lse) from it.
+ *
+ * The sgemms compute the masked upper triangle too (twice the causal
+ * FLOPs); the softmax sets it to exactly zero, so it never reaches a
+ * result. Heads run in order, one after another, each sgemm using
+ * OpenBLAS's threads and each row loop OpenMP's, so every sum has one
+ * order. */
 #include "train/ops.h"
 #include "train/ops_parallel.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
-/* A dot product in 8 interleaved partial sums, added up in a fixed order:
- * the compiler can vectorize it (a single running sum it may not reorder),
- * and the result is still the same every run. */
-#define DOT_LANES 8
-static inline float dot(const float *a, const float *b, int n)
+typedef struct {
+    int T, head_dim;
+    size_t qrow, kvrow; /* row strides of q/out and k/v: H·hd, KVH·hd */
+} att_shape;
+
+/* S[T,T] = scale · Q·Kᵀ for one head (rows strided in the [B,T,H,hd] layout). */
+static void scores(float *S, const float *Q, const float *K, const att_shape *a, float scale)
 {
-    float lane[DOT_LANES] = {0};
-    int i = 0;
-    for (; i + DOT_LANES <= n; i += DOT_LANES)
-        for (int l = 0; l < DOT_LANES; l++)
-            lane[l] += a[i + l] * b[i + l];
-    float s = 0.0f;
-    for (int l = 0; l < DOT_LANES; l++)
-        s += lane[l];
-    for (; i < n; i++)
-        s += a[i] * b[i];
-    return s;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, a->T, a->T, a->head_dim, scale, Q,
+                (int)a->qrow, K, (int)a->kvrow, 0.0f, S, a->T);
 }
 
-void cov_op_attention_forward(float *out, float *lse, const float *q, const float *k,
-                              const float *v, int B, int T, int H, int KVH, int head_dim)
+void cov_op_attention_forward(float *out, float *lse, float *scratch, const float *q,
+                              const float *k, const float *v, int B, int T, int H, int KVH,
+                              int head_dim)
 {
-    int group = H / KVH;
+    att_shape a = {T, head_dim, (size_t)H * head_dim, (size_t)KVH * head_dim};
     float scale = 1.0f / sqrtf((float)head_dim);
-    size_t qrow = (size_t)H * head_dim, kvrow = (size_t)KVH * head_dim;
-    COV_PARALLEL_FOR_2D
+    float *P = scratch;
     for (int b = 0; b < B; b++)
         for (int h = 0; h < H; h++) {
-            int kvh = h / group;
-            const float *kb = k + (size_t)b * T * kvrow + (size_t)kvh * head_dim;
-            const float *vb = v + (size_t)b * T * kvrow + (size_t)kvh * head_dim;
+            int kvh = h / (H / KVH);
+            const float *Q = q + (size_t)b * T * a.qrow + (size_t)h * head_dim;
+            const float *K = k + (size_t)b * T * a.kvrow + (size_t)kvh * head_dim;
+            const float *V = v + (size_t)b * T * a.kvrow + (size_t)kvh * head_dim;
+            float *row_lse = lse + ((size_t)b * H + h) * T;
+            scores(P, Q, K, &a, scale);
+            /* softmax over j ≤ t: subtract the max, exp, divide by the sum */
+            COV_PARALLEL_FOR
             for (int t = 0; t < T; t++) {
-                const float *qt = q + ((size_t)b * T + t) * qrow + (size_t)h * head_dim;
-                float *ot = out + ((size_t)b * T + t) * qrow + (size_t)h * head_dim;
-                float max = -INFINITY;
-                for (int j = 0; j <= t; j++) {
-                    float s = dot(qt, kb + j * kvrow, head_dim) * scale;
-                    if (s > max)
-                        max = s;
-                }
-                memset(ot, 0, sizeof(float) * (size_t)head_dim);
+                float *p = P + (size_t)t * T;
+                float max = p[0];
+                for (int j = 1; j <= t; j++)
+                    if (p[j] > max)
+                        max = p[j];
                 float sum = 0.0f;
                 for (int j = 0; j <= t; j++) {
-                    float p = expf(dot(qt, kb + j * kvrow, head_dim) * scale - max);
-                    sum += p;
-                    const float *vj = vb + j * kvrow;
-                    for (int i = 0; i < head_dim; i++)
-                        ot[i] += p * vj[i];
+                    p[j] = expf(p[j] - max);
+                    sum += p[j];
                 }
                 float inv = 1.0f / sum;
-                for (int i = 0; i < head_dim; i++)
-                    ot[i] *= inv;
-                lse[((size_t)b * H + h) * T + t] = max + logf(sum);
+                for (int j = 0; j <= t; j++)
+                    p[j] *= inv;
+                memset(p + t + 1, 0, sizeof(float) * (size_t)(T - t - 1));
+                row_lse[t] = max + logf(sum);
             }
+            /* O = P·V */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, head_dim, T, 1.0f, P, T,
+                        V, (int)a.kvrow, 0.0f, out + (size_t)b * T * a.qrow + (size_t)h * head_dim,
+                        (int)a.qrow);
         }
 }
 
-void cov_op_attention_backward(float *dq, float *dk, float *dv, const float *dout,
-                               const float *out, const float *lse, const float *q,
-                               const float *k, const float *v, int B, int T, int H, int KVH,
-                               int head_dim)
+void cov_op_attention_backward(float *dq, float *dk, float *dv, float *scratch,
+                               const float *dout, const float *out, const float *lse,
+                               const float *q, const float *k, const float *v, int B, int T,
+                               int H, int KVH, int head_dim)
 {
-    int group = H / KVH;
+    att_shape a = {T, head_dim, (size_t)H * head_dim, (size_t)KVH * head_dim};
     float scale = 1.0f / sqrtf((float)head_dim);
-    size_t qrow = (size_t)H * head_dim, kvrow = (size_t)KVH * head_dim;
-    /* One (batch, kv head) per iteration: its dk and dv rows belong to that
-     * iteration alone, and its query heads add into them in a fixed order. */
-    COV_PARALLEL_FOR_2D
+    float *P = scratch, *dS = scratch + (size_t)T * T;
+    memset(dk, 0, sizeof(float) * (size_t)B * T * a.kvrow);
+    memset(dv, 0, sizeof(float) * (size_t)B * T * a.kvrow);
     for (int b = 0; b < B; b++)
-        for (int kvh = 0; kvh < KVH; kvh++) {
-            const float *kb = k + (size_t)b * T * kvrow + (size_t)kvh * head_dim;
-            const float *vb = v + (size_t)b * T * kvrow + (size_t)kvh * head_dim;
-            float *dkb = dk + (size_t)b * T * kvrow + (size_t)kvh * head_dim;
-            float *dvb = dv + (size_t)b * T * kvrow + (size_t)kvh * head_dim;
-            for (int j = 0; j < T; j++) {
-                memset(dkb + j * kvrow, 0, sizeof(float) * (size_t)head_dim);
-                memset(dvb + j * kvrow, 0, sizeof(float) * (size_t)head_dim);
-            }
-            for (int h = kvh * group; h < (kvh + 1) * group; h++)
-                for (int t = 0; t < T; t++) {
-                    size_t at = ((size_t)b * T + t) * qrow + (size_t)h * head_dim;
-                    const float *qt = q + at, *dot_ = dout + at, *ot = out + at;
-                    float *dqt = dq + at;
-                    float l = lse[((size_t)b * H + h) * T + t];
-                    /* rowsum(P ⊙ dP) = dout · out */
-                    float rowsum = dot(dot_, ot, head_dim);
-                    memset(dqt, 0, sizeof(float) * (size_t)head_dim);
-                    for (int j = 0; j <= t; j++) {
-                        const float *kj = kb + j * kvrow, *vj = vb + j * kvrow;
-                        float p = expf(dot(qt, kj, head_dim) * scale - l);
-                        float ds = p * (dot(dot_, vj, head_dim) - rowsum) * scale;
-                        float *dkj = dkb + j * kvrow, *dvj = dvb + j * kvrow;
-                        for (int i = 0; i < head_dim; i++) {
-                            dqt[i] += ds * kj[i];
-                            dkj[i] += ds * qt[i];
-                            dvj[i] += p * dot_[i];
-                        }
-                    }
+        for (int h = 0; h < H; h++) {
+            int kvh = h / (H / KVH);
+            size_t qoff = (size_t)b * T * a.qrow + (size_t)h * head_dim;
+            size_t kvoff = (size_t)b * T * a.kvrow + (size_t)kvh * head_dim;
+            const float *Q = q + qoff, *O = out + qoff, *dO = dout + qoff;
+            const float *K = k + kvoff, *V = v + kvoff;
+            const float *row_lse = lse + ((size_t)b * H + h) * T;
+            scores(P, Q, K, &a, scale);
+            /* dP = dO·Vᵀ */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, head_dim, 1.0f, dO,
+                        (int)a.qrow, V, (int)a.kvrow, 0.0f, dS, T);
+            /* P = exp(S − lse) (0 above the diagonal);
+             * dS = P ⊙ (dP − rowsum(dO⊙O)) · scale, the softmax's gradient
+             * with the score scale folded in */
+            COV_PARALLEL_FOR
+            for (int t = 0; t < T; t++) {
+                float *p = P + (size_t)t * T, *ds = dS + (size_t)t * T;
+                const float *dot_ = dO + (size_t)t * a.qrow, *ot = O + (size_t)t * a.qrow;
+                float rowsum = 0.0f;
+                for (int i = 0; i < head_dim; i++)
+                    rowsum += dot_[i] * ot[i];
+                for (int j = 0; j <= t; j++) {
+                    p[j] = expf(p[j] - row_lse[t]);
+                    ds[j] = p[j] * (ds[j] - rowsum) * scale;
                 }
+                memset(p + t + 1, 0, sizeof(float) * (size_t)(T - t - 1));
+                memset(ds + t + 1, 0, sizeof(float) * (size_t)(T - t - 1));
+            }
+            /* dQ = dS·K; dK += dSᵀ·Q; dV += Pᵀ·dO (query heads of one kv
+             * head add up in head order) */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, head_dim, T, 1.0f, dS, T,
+                        K, (int)a.kvrow, 0.0f, dq + qoff, (int)a.qrow);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, head_dim, T, 1.0f, dS, T, Q,
+                        (int)a.qrow, 1.0f, dk + kvoff, (int)a.kvrow);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, head_dim, T, 1.0f, P, T, dO,
+                        (int)a.qrow, 1.0f, dv + kvoff, (int)a.kvrow);
         }
 }

@@ -123,5 +123,6 @@ float cov_lr_at(const cov_lr_schedule *s, int64_t step)
     double eta_min = base * s->min_ratio;
     if (s->cosine_steps <= 0)
         return (float)base;
-    return (float)(eta_min + (base - eta_min) * (1.0 + cos(pi * t / (double)s->cosine_steps)) / 2.0);
+    double cosine = (1.0 + cos(pi * t / (double)s->cosine_steps)) / 2.0;
+    return (float)(eta_min + (base - eta_min) * cosine);
 }

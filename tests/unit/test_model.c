@@ -19,6 +19,10 @@
 #include "train/train.h"
 #include "test_model_fixture.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #define ABS_TOL 1e-5
 #define REL_TOL 1e-4
 
@@ -69,9 +73,13 @@ static void matches_pytorch(const char *stem, bool tied)
     int32_t *tokens = malloc(sizeof(int32_t) * (size_t)N * 2);
     assert_non_null(tokens);
     int32_t *targets = tokens + N;
+    json_t *jt = json_object_get(fx.manifest, "tokens");
+    json_t *jy = json_object_get(fx.manifest, "targets");
+    assert_int_equal(json_array_size(jt), (size_t)N);
+    assert_int_equal(json_array_size(jy), (size_t)N);
     for (int i = 0; i < N; i++) {
-        tokens[i] = (int32_t)json_integer_value(json_array_get(json_object_get(fx.manifest, "tokens"), (size_t)i));
-        targets[i] = (int32_t)json_integer_value(json_array_get(json_object_get(fx.manifest, "targets"), (size_t)i));
+        tokens[i] = (int32_t)json_integer_value(json_array_get(jt, (size_t)i));
+        targets[i] = (int32_t)json_integer_value(json_array_get(jy, (size_t)i));
     }
     float loss = 0.0f;
     cov_err err;
@@ -246,6 +254,30 @@ static void training_is_bit_identical(void **state)
     cov_model_free(b);
 }
 
+/* Every reduction runs inside one loop iteration, so the OpenMP thread
+ * count cannot change a bit (OpenBLAS keeps its own thread count). */
+static void same_bits_for_any_thread_count(void **state)
+{
+    (void)state;
+#ifdef _OPENMP
+    int keep = omp_get_max_threads();
+    cov_model *a = new_tiny(true, 4, 16), *b = new_tiny(true, 4, 16);
+    cov_model_init_weights(a, 9);
+    cov_model_init_weights(b, 9);
+    omp_set_num_threads(1);
+    train(a, 3, 1e-2f, 4, 16);
+    omp_set_num_threads(3);
+    train(b, 3, 1e-2f, 4, 16);
+    omp_set_num_threads(keep);
+    assert_memory_equal(cov_model_param_data(a), cov_model_param_data(b),
+                        cov_model_numel(a) * sizeof(float));
+    cov_model_free(a);
+    cov_model_free(b);
+#else
+    skip();
+#endif
+}
+
 static void learns_a_sequence(void **state)
 {
     (void)state;
@@ -344,6 +376,7 @@ int main(void)
         cmocka_unit_test(hugging_face_names),
         cmocka_unit_test(init_is_deterministic),
         cmocka_unit_test(training_is_bit_identical),
+        cmocka_unit_test(same_bits_for_any_thread_count),
         cmocka_unit_test(learns_a_sequence),
         cmocka_unit_test(gradient_accumulation),
         cmocka_unit_test(bad_inputs_refused),

@@ -232,13 +232,13 @@ enum { AB = 2, AT = 5, AH = 4, AKV = 2, AHD = 4 };
 #define AK (AB * AT * AKV * AHD)
 
 typedef struct {
-    float q[AQ], k[AK], v[AK], out[AQ], lse[AB * AH * AT], r[AQ];
+    float q[AQ], k[AK], v[AK], out[AQ], lse[AB * AH * AT], r[AQ], scratch[2 * AT * AT];
 } att_ctx;
 
 static double att_loss(void *p)
 {
     att_ctx *c = p;
-    cov_op_attention_forward(c->out, c->lse, c->q, c->k, c->v, AB, AT, AH, AKV, AHD);
+    cov_op_attention_forward(c->out, c->lse, c->scratch, c->q, c->k, c->v, AB, AT, AH, AKV, AHD);
     return weighted_sum(c->out, c->r, AQ);
 }
 
@@ -275,7 +275,8 @@ static void attention_gradients(void **state)
     }
     static float dq[AQ], dk[AK], dv[AK];
     memset(dk, 0x7f, sizeof dk); /* overwritten, not added to */
-    cov_op_attention_backward(dq, dk, dv, c.r, c.out, c.lse, c.q, c.k, c.v, AB, AT, AH, AKV, AHD);
+    cov_op_attention_backward(dq, dk, dv, c.scratch, c.r, c.out, c.lse, c.q, c.k, c.v, AB, AT,
+                              AH, AKV, AHD);
     check_fd(c.q, AQ, dq, att_loss, &c, "attention dq");
     check_fd(c.k, AK, dk, att_loss, &c, "attention dk");
     check_fd(c.v, AK, dv, att_loss, &c, "attention dv");
