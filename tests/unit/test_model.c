@@ -284,9 +284,9 @@ static void learns_a_sequence(void **state)
     cov_model *m = new_tiny(false, 8, 16);
     cov_model_init_weights(m, 1);
     /* Chance is ln 64 = 4.16; the next token is a function of the current
-     * one, so a model that learned it gets far below 0.5. */
+     * one, so a model that learned it gets far below 0.05 (about 5e-4 here). */
     float loss = train(m, 150, 1e-2f, 8, 16);
-    assert_true(loss < 0.5f);
+    assert_true(loss < 0.05f);
     cov_model_free(m);
 }
 
