@@ -340,6 +340,25 @@ void cov_fx32_divider_init(cov_fx32_divider *dv, cov_fx32 b)
     dv->m = (uint64_t)(((cov_u128)1 << (64 + bits)) / d + 1 - ((cov_u128)1 << 64));
 }
 
+void cov_fx32_recip_init(uint64_t d, uint64_t *m, uint8_t *sh)
+{
+    if (d < 2 || d >> 63 != 0) { /* outside the contract: a harmless value */
+        *m = 0;
+        *sh = 0;
+        return;
+    }
+    unsigned bits = 64 - (unsigned)__builtin_clzll(d); /* 2^(bits-1) <= d < 2^bits */
+    if ((d & (d - 1)) == 0) {
+        *m = 0;
+        *sh = (uint8_t)(bits - 2); /* num >> log2 d */
+        return;
+    }
+    /* 2^(l-1) < d < 2^l with l = bits, and the ceiling of 2^(64+l) / d
+     * lies in (2^64, 2^65) */
+    *sh = (uint8_t)(bits - 1);
+    *m = (uint64_t)(((cov_u128)1 << (64 + bits)) / d + 1 - ((cov_u128)1 << 64));
+}
+
 /* -------------------------------------------------------------- I64F64 */
 
 cov_fx64 cov_fx64_from_u64(uint64_t v)

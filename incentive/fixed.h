@@ -109,6 +109,18 @@ static inline cov_fx32 cov_fx32_mul_sat(cov_fx32 a, cov_fx32 b)
     return cov_fx32_mul_ok(a, b, &ok);
 }
 
+/* cov_fx32_mul_sat(u, x) for a proportion u in [0, 2^32] (1.0): then
+ * |u x / 2^32| <= |x| and nothing can saturate, so it is one multiply. */
+static inline cov_fx32 cov_fx32_mul_unit(cov_fx32 u, cov_fx32 x)
+{
+    return (cov_fx32)(((cov_i128)u * x) >> 32);
+}
+
+static inline bool cov_fx32_is_unit(cov_fx32 u)
+{
+    return (uint64_t)u <= (uint64_t)COV_FX32_ONE;
+}
+
 /* checked_mul().unwrap_or_default(): 0 on overflow (vec_mul). */
 static inline cov_fx32 cov_fx32_mul_or_zero(cov_fx32 a, cov_fx32 b)
 {
@@ -186,6 +198,15 @@ static inline uint16_t cov_fx32_proportion_to_u16(cov_fx32 x)
     return cov_fx32_to_u16(cov_fx32_mul_sat(x, (cov_fx32)65535 << 32));
 }
 
+/* cov_fx32_proportion_to_u16, with x in [0, 1.0] (every stored bond) as
+ * one multiply: x * 65535 < 2^48, nothing to floor at 0 or clamp. */
+static inline uint16_t cov_fx32_proportion_to_u16_fast(cov_fx32 x)
+{
+    if (cov_fx32_is_unit(x))
+        return (uint16_t)(((uint64_t)x * 65535) >> 32);
+    return cov_fx32_proportion_to_u16(x);
+}
+
 /* u16_proportion_to_fixed: I32F32(v) / 65535 (the same as
  * fixed_to_fixed_u16_proportion of I32F32(v)), i.e. floor(v * 2^32 / 65535).
  * As 2^32 = 65535 * 65537 + 1 that is v * 65537 + floor(v / 65535). */
@@ -242,6 +263,23 @@ static inline cov_fx32 cov_fx32_div_by(const cov_fx32_divider *dv, cov_fx32 a)
         q = (uint64_t)(((cov_u128)t + num) >> dv->l);
     }
     return q > (uint64_t)INT64_MAX ? 0 : (cov_fx32)q;
+}
+
+/* floor((a << 32) / d) for a in [0, 2^32) and d in [2, 2^63), from a
+ * 9-byte reciprocal (m, sh): the per-column divisions of the epoch divide
+ * values below 1.0, and a table of these is a third the size of the
+ * cov_fx32_divider table and its division a third of the instructions.
+ * Granlund & Montgomery's multiply-high (thm 4.2, with l = ceil(log2 d)
+ * and sh = l - 1, the sum t + num halved first so that it fits 64 bits);
+ * m = 0 and sh = log2 d - 1 for a power of two. The quotient is below
+ * 2^63, so it is cov_fx32_div_safe(a, d) exactly (no overflow to 0). */
+void cov_fx32_recip_init(uint64_t d, uint64_t *m, uint8_t *sh);
+
+static inline uint64_t cov_fx32_recip_div(uint64_t a, uint64_t m, unsigned sh)
+{
+    uint64_t num = a << 32;
+    uint64_t t = (uint64_t)(((cov_u128)num * m) >> 64);
+    return (t + ((num - t) >> 1)) >> sh;
 }
 
 /* exp_safe of four inputs at once: the same bits as four calls, with the

@@ -25,6 +25,12 @@ static inline bool bond_kept(const cov_yuma_input *in, uint64_t lt, uint16_t j)
     return !(lt <= reg);
 }
 
+/* bond_kept, from the per-column table s->kept (filled by yuma_bonds) */
+static inline bool kept(const yuma_ctx *c, uint64_t lt, uint16_t j)
+{
+    return j < c->in->n ? c->s->kept[j] : lt != 0;
+}
+
 /* 1 - BondsMovingAverage / 1e6, through I64F64 as the chain does. */
 static cov_fx32 fixed_alpha(uint64_t bma)
 {
@@ -58,13 +64,14 @@ static size_t sorted_columns(uint16_t *cols, size_t cnt, const uint32_t *mark,
 }
 
 /* Stored bond entries that survive the mask, and their count. */
-static size_t count_kept(const cov_yuma_input *in, uint64_t lt)
+static size_t count_kept(const yuma_ctx *c, uint64_t lt)
 {
+    const cov_yuma_input *in = c->in;
     size_t nnz = 0;
     if (in->bonds != NULL)
         for (uint32_t i = 0; i < in->n; i++)
             for (uint32_t e = 0; e < in->bonds[i].len; e++)
-                nnz += bond_kept(in, lt, in->bonds[i].entries[e].uid);
+                nnz += kept(c, lt, in->bonds[i].entries[e].uid);
     return nnz;
 }
 
@@ -93,18 +100,126 @@ static inline cov_fx32 delta(const yuma_ctx *c, cov_fx32 a, uint16_t j, cov_fx32
 {
     if (c->in->yuma3)
         return wb;
-    cov_fx32 v = cov_fx32_mul_sat(wb, a);
-    return c->dsum[j] != 0 ? cov_fx32_div_by(&c->s->dv[0][j], v) : v;
+    return ycol_div(&c->s->cd[0], j, cov_fx32_mul_sat(wb, a));
 }
 
 /* The old term: original Yuma reads the u16 as an integer, normalised by
  * its column's sum; Yuma 3 as a proportion of 65535. */
-static inline cov_fx32 old_bond(const yuma_ctx *c, const cov_fx32 *bsum, cov_yuma_entry e)
+static inline cov_fx32 old_bond(const yuma_ctx *c, cov_yuma_entry e)
 {
     if (c->in->yuma3)
         return cov_fx32_u16_proportion(e.value);
-    cov_fx32 v = (cov_fx32)e.value << 32;
-    return bsum[e.uid] != 0 ? cov_fx32_div_by(&c->s->dv[1][e.uid], v) : v;
+    return ycol_div_int(&c->s->cd[1], e.uid, e.value);
+}
+
+typedef struct {
+    cov_fx32 alpha, one_minus;
+    const ycoldiv *dnew, *dold; /* original Yuma: by dsum, by bsum */
+    const uint8_t *kept;
+    uint16_t n;
+    bool tables_fast; /* original Yuma: no YCOL_SLOW column in dnew, dold */
+} merge_consts;
+
+/* One EMA row of ema_fixed from a weight row and a bond row both in
+ * ascending column order: merged, per column the new terms first, then
+ * the old, as in the chain's dense accumulation; entries > 0 written to
+ * ocol/oval, and added to their column's sum and maximum. The same
+ * operations as delta() and old_bond(), with everything they read in
+ * locals (through c the compiler reloads it all per entry). */
+YUMA_KERNEL size_t merge_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
+                               const uint16_t *restrict wcol, const cov_fx32 *restrict wval,
+                               size_t wlen, const cov_yuma_entry *restrict b, size_t blen,
+                               const merge_consts *k, cov_fx32 a, cov_fx32 *restrict esum,
+                               cov_fx32 *restrict emax, bool y3)
+{
+    const cov_fx32 alpha = k->alpha, one_minus = k->one_minus;
+    const uint8_t *restrict keep = k->kept;
+    const ycoldiv dnew = *k->dnew, dold = *k->dold;
+    const uint32_t n = k->n;
+    size_t p = 0, q = 0, o = 0;
+    for (;;) {
+        uint32_t jw = p < wlen ? wcol[p] : UINT32_MAX;
+        uint32_t jb = q < blen ? b[q].uid : UINT32_MAX;
+        uint32_t j = jw < jb ? jw : jb;
+        if (j >= n)
+            break; /* only bond columns >= n remain */
+        cov_fx32 sum = 0;
+        for (; p < wlen && wcol[p] == j; p++) {
+            cov_fx32 d = y3 ? wval[p] : ycol_div(&dnew, (uint16_t)j, cov_fx32_mul_sat(wval[p], a));
+            sum = cov_fx32_add_sat(sum, cov_fx32_mul_sat(alpha, d));
+        }
+        for (; q < blen && b[q].uid == j; q++) {
+            if (!keep[j])
+                continue;
+            cov_fx32 old = y3 ? cov_fx32_u16_proportion(b[q].value)
+                              : ycol_div_int(&dold, (uint16_t)j, b[q].value);
+            sum = cov_fx32_add_sat(sum, cov_fx32_mul_sat(one_minus, old));
+        }
+        if (sum > 0) {
+            ocol[o] = (uint16_t)j;
+            oval[o++] = sum;
+            esum[j] = cov_fx32_add_sat(esum[j], sum); /* for its column normalisation */
+            if (!y3)
+                emax[j] = sum > emax[j] ? sum : emax[j];
+        }
+    }
+    return o;
+}
+
+/* The same row densely, for long rows in any order: the terms are
+ * accumulated into acc (n, zero before and after), weights first, then
+ * bonds, each in row order (the chain's dense accumulation), and every
+ * column read back in order: a column neither row has is 0 and, like
+ * any sum <= 0, not emitted. fast: a and alpha are proportions in
+ * [0, 1], so the products need no saturation (cov_fx32_mul_unit), and
+ * the divisor tables have no YCOL_SLOW column. */
+YUMA_KERNEL size_t dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
+                               const uint16_t *restrict wcol, const cov_fx32 *restrict wval,
+                               size_t wlen, const cov_yuma_entry *restrict b, size_t blen,
+                               const merge_consts *k, cov_fx32 a, cov_fx32 *restrict acc,
+                               cov_fx32 *restrict esum, cov_fx32 *restrict emax, bool y3,
+                               bool fast)
+{
+    const cov_fx32 alpha = k->alpha, one_minus = k->one_minus;
+    const uint8_t *restrict keep = k->kept;
+    const ycoldiv dnew = *k->dnew, dold = *k->dold;
+    const uint32_t n = k->n;
+    for (size_t p = 0; p < wlen; p++) {
+        uint16_t j = wcol[p]; /* < n: the weights' columns are */
+        cov_fx32 d = wval[p];
+        if (!y3)
+            d = fast ? ycol_div_fast(&dnew, j, cov_fx32_mul_unit(a, d))
+                     : ycol_div(&dnew, j, cov_fx32_mul_sat(d, a));
+        d = fast ? cov_fx32_mul_unit(alpha, d) : cov_fx32_mul_sat(alpha, d);
+        acc[j] = cov_fx32_add_sat(acc[j], d);
+    }
+    for (size_t q = 0; q < blen; q++) {
+        uint16_t j = b[q].uid;
+        if (j >= n || !keep[j])
+            continue;
+        cov_fx32 old;
+        if (y3)
+            old = cov_fx32_u16_proportion(b[q].value);
+        else if (fast)
+            old = (cov_fx32)cov_fx32_recip_div(b[q].value, dold.m[j], dold.sh[j]);
+        else
+            old = ycol_div_int(&dold, j, b[q].value);
+        old = fast ? cov_fx32_mul_unit(one_minus, old) : cov_fx32_mul_sat(one_minus, old);
+        acc[j] = cov_fx32_add_sat(acc[j], old);
+    }
+    size_t o = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        cov_fx32 v = acc[j];
+        acc[j] = 0;
+        ocol[o] = (uint16_t)j; /* written always, kept if v > 0: room for one more */
+        oval[o] = v;
+        bool pos = v > 0;
+        o += pos;
+        esum[j] = cov_fx32_add_sat(esum[j], pos ? v : 0); /* for its column normalisation */
+        if (!y3)
+            emax[j] = v > emax[j] ? v : emax[j];
+    }
+    return o;
 }
 
 /* mat_ema_sparse(new, old, alpha) into s->ema, rows in column order with
@@ -112,58 +227,67 @@ static inline cov_fx32 old_bond(const yuma_ctx *c, const cov_fx32 *bsum, cov_yum
  * column-normalised by dsum), old = the masked stored bonds (original
  * Yuma: integers column-normalised by bsum; Yuma 3: proportions). */
 static bool ema_fixed(yuma_ctx *c, cov_fx32 alpha, uint64_t lt, size_t nnz_b,
-                      const cov_fx32 *bsum, cov_fx32 *esum)
+                      const cov_fx32 *bsum, cov_fx32 *esum, cov_fx32 *emax)
 {
     const cov_yuma_input *in = c->in;
     struct cov_yuma_scratch *s = c->s;
     const ymat *wb = &s->w;
     ymat *ema = &s->ema;
     uint16_t n = in->n;
-    if (!ymat_reserve(ema, n, ymat_nnz(wb) + nnz_b))
+    /* one spare entry: dense_row writes one past what it keeps */
+    if (!ymat_reserve(ema, n, ymat_nnz(wb) + nnz_b + 1))
         return false;
     cov_fx32 one_minus = cov_fx32_sub_sat(COV_FX32_ONE, alpha);
     cov_fx32 *acc = s->vec[1];
     uint32_t *mark = s->mark;
     uint16_t *cols = s->touched;
     memset(mark, 0, (size_t)n * sizeof *mark);
+    memset(acc, 0, (size_t)n * sizeof *acc);
     memset(esum, 0, (size_t)n * sizeof *esum);
+    memset(emax, 0, (size_t)n * sizeof *emax);
+    bool tables_fast = true;
     if (!in->yuma3)
         for (uint16_t j = 0; j < n; j++) {
-            cov_fx32_divider_init(&s->dv[0][j], c->dsum[j]);
-            cov_fx32_divider_init(&s->dv[1][j], bsum[j]);
+            tables_fast &= ycol_set(&s->cd[0], j, c->dsum[j]);
+            tables_fast &= ycol_set_int(&s->cd[1], j, bsum[j]);
         }
     ema->rows = n;
     ema->rowptr[0] = 0;
     size_t o = 0;
+    const merge_consts mk = {.alpha = alpha, .one_minus = one_minus, .dnew = &s->cd[0],
+                            .dold = &s->cd[1], .kept = s->kept, .n = n,
+                            .tables_fast = tables_fast};
     for (uint32_t i = 0; i < n; i++) {
         cov_fx32 a = c->out->active_stake_fx[i];
         size_t p = wb->rowptr[i], pe = wb->rowptr[i + 1];
         const cov_yuma_row *r = in->bonds ? &in->bonds[i] : NULL;
         uint32_t blen = r ? r->len : 0;
+        if ((pe - p) + blen >= (size_t)n / 4 + 1) {
+            const cov_yuma_entry *be = r ? r->entries : NULL;
+            bool unit = cov_fx32_is_unit(a) && cov_fx32_is_unit(alpha) && mk.tables_fast;
+            size_t added;
+            if (in->yuma3)
+                added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, true)
+                             : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, false);
+            else
+                added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, true)
+                             : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, false);
+            o += added;
+            ema->rowptr[i + 1] = o;
+            continue;
+        }
         if (row_sorted(wb->col + p, pe - p) && bonds_sorted(r)) {
-            /* both rows ascending (the usual case): merge them; per column
-             * the new terms come first, then the old, as in the chain's
-             * dense accumulation */
-            uint32_t q = 0;
-            while (p < pe || q < blen) {
-                uint32_t j = p < pe ? wb->col[p] : UINT32_MAX;
-                if (q < blen && r->entries[q].uid < j)
-                    j = r->entries[q].uid;
-                if (j >= n)
-                    break; /* only bond columns >= n remain */
-                cov_fx32 sum = 0;
-                for (; p < pe && wb->col[p] == j; p++)
-                    sum = cov_fx32_add_sat(sum, cov_fx32_mul_sat(alpha, delta(c, a, j, wb->val[p])));
-                for (; q < blen && r->entries[q].uid == j; q++)
-                    if (bond_kept(in, lt, (uint16_t)j))
-                        sum = cov_fx32_add_sat(sum, cov_fx32_mul_sat(one_minus,
-                                                                     old_bond(c, bsum, r->entries[q])));
-                if (sum > 0) {
-                    ema->col[o] = (uint16_t)j;
-                    ema->val[o++] = sum;
-                    esum[j] = cov_fx32_add_sat(esum[j], sum); /* for its column normalisation */
-                }
-            }
+            const cov_yuma_entry *be = r ? r->entries : NULL;
+            if (in->yuma3)
+                o += merge_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p, pe - p, be,
+                               blen, &mk, a, esum, emax, true);
+            else
+                o += merge_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p, pe - p, be,
+                               blen, &mk, a, esum, emax, false);
             ema->rowptr[i + 1] = o;
             continue;
         }
@@ -181,7 +305,7 @@ static bool ema_fixed(yuma_ctx *c, cov_fx32 alpha, uint64_t lt, size_t nnz_b,
         }
         for (uint32_t e = 0; e < blen; e++) {
             uint16_t j = r->entries[e].uid;
-            if (j >= n || !bond_kept(in, lt, j))
+            if (j >= n || !kept(c, lt, j))
                 continue; /* the EMA row has n columns */
             if (mark[j] != stamp) {
                 mark[j] = stamp;
@@ -189,7 +313,7 @@ static bool ema_fixed(yuma_ctx *c, cov_fx32 alpha, uint64_t lt, size_t nnz_b,
                 cols[cnt++] = j;
             }
             acc[j] = cov_fx32_add_sat(acc[j],
-                                      cov_fx32_mul_sat(one_minus, old_bond(c, bsum, r->entries[e])));
+                                      cov_fx32_mul_sat(one_minus, old_bond(c, r->entries[e])));
         }
         cnt = sorted_columns(cols, cnt, mark, stamp, n);
         for (size_t k = 0; k < cnt; k++) {
@@ -198,11 +322,64 @@ static bool ema_fixed(yuma_ctx *c, cov_fx32 alpha, uint64_t lt, size_t nnz_b,
                 ema->col[o] = j;
                 ema->val[o++] = acc[j];
                 esum[j] = cov_fx32_add_sat(esum[j], acc[j]); /* for its column normalisation */
+                emax[j] = acc[j] > emax[j] ? acc[j] : emax[j];
             }
+            acc[j] = 0; /* as dense_row expects it */
         }
         ema->rowptr[i + 1] = o;
     }
     return true;
+}
+
+/* Room in out->bond_entries for the EMA rows of the uids with a new
+ * permit: what step 14 stores (errata 1: every uid gets a row, empty
+ * without a permit). */
+static bool reserve_stored(cov_yuma_output *out, const ymat *ema, uint16_t n)
+{
+    size_t need = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (out->new_validator_permit[i])
+            need += ema->rowptr[i + 1] - ema->rowptr[i];
+    if (need > out->entries_cap || out->bond_entries == NULL) {
+        cov_yuma_entry *p = realloc(out->bond_entries, (need ? need : 1) * sizeof *p);
+        if (p == NULL)
+            return false;
+        out->bond_entries = p;
+        out->entries_cap = need ? need : 1;
+    }
+    return true;
+}
+
+static bool all_unit(const cov_fx32 *x, uint16_t n)
+{
+    bool unit = true;
+    for (uint16_t j = 0; j < n; j++)
+        unit &= cov_fx32_is_unit(x[j]);
+    return unit;
+}
+
+/* Original Yuma, one EMA row: its dividend sum_j I_j (EMA_ij / esum_j)
+ * and (store) the row as stored, (EMA_ij / esum_j) / cmax_j as a u16
+ * proportion, into dst. fast: every I_j is in [0, 1] and neither table
+ * has a YCOL_SLOW column. */
+YUMA_KERNEL cov_fx32 dividend_row(cov_yuma_entry *restrict dst, const uint16_t *restrict col,
+                                  const cov_fx32 *restrict val, size_t len,
+                                  const cov_fx32 *restrict I, const ycoldiv *norm_p,
+                                  const ycoldiv *up_p, bool store, bool fast)
+{
+    const ycoldiv norm = *norm_p, up = *up_p;
+    cov_fx32 d = 0;
+    for (size_t e = 0; e < len; e++) {
+        uint16_t j = col[e];
+        cov_fx32 v = fast ? ycol_div_fast(&norm, j, val[e]) : ycol_div(&norm, j, val[e]);
+        d = cov_fx32_add_sat(d, fast ? cov_fx32_mul_unit(I[j], v) : cov_fx32_mul_sat(I[j], v));
+        if (store) {
+            dst[e].uid = j;
+            dst[e].value = cov_fx32_proportion_to_u16_fast(fast ? ycol_div_fast(&up, j, v)
+                                                                : ycol_div(&up, j, v));
+        }
+    }
+    return d;
 }
 
 static bool original_yuma(yuma_ctx *c)
@@ -212,7 +389,7 @@ static bool original_yuma(yuma_ctx *c)
     struct cov_yuma_scratch *s = c->s;
     uint16_t n = in->n;
     uint64_t lt = last_tempo(in);
-    cov_fx32 *bsum = s->vec[0], *esum = s->vec[2], *cmax = s->vec[3];
+    cov_fx32 *bsum = s->vec[0], *esum = s->vec[2], *cmax = s->vec[3], *emax = s->vec[5];
 
     /* B: stored u16 as integers (I32F32(65535)), column sums */
     memset(bsum, 0, (size_t)n * sizeof *bsum);
@@ -221,41 +398,54 @@ static bool original_yuma(yuma_ctx *c)
         for (uint32_t i = 0; i < n; i++)
             for (uint32_t e = 0; e < in->bonds[i].len; e++) {
                 uint16_t j = in->bonds[i].entries[e].uid;
-                if (!bond_kept(in, lt, j))
+                if (!kept(c, lt, j))
                     continue;
                 nnz_b++;
                 if (j < n)
                     bsum[j] = cov_fx32_add_sat(bsum[j], (cov_fx32)in->bonds[i].entries[e].value << 32);
             }
-    if (!ema_fixed(c, fixed_alpha(in->bonds_moving_average), lt, nnz_b, bsum, esum))
+    if (!ema_fixed(c, fixed_alpha(in->bonds_moving_average), lt, nnz_b, bsum, esum, emax))
+        return false;
+    ymat *ema = &s->ema;
+    if (!reserve_stored(out, ema, n))
         return false;
 
-    /* EMA column-normalised; dividends D = EMA . I; column maxima */
-    ymat *ema = &s->ema;
-    memset(cmax, 0, (size_t)n * sizeof *cmax);
+    /* EMA column-normalised (by esum); its column maxima (for the stored
+     * bonds' inplace_col_max_upscale_sparse) are the normalised column
+     * maxima of the EMA: safe_div by a positive divisor is monotone, and
+     * no entry exceeds its column's (saturating) sum of positive entries,
+     * so no quotient overflows to 0 */
+    ycoldiv *norm = &s->cd[0], *up = &s->cd[1];
+    bool fast = true;
     for (uint16_t j = 0; j < n; j++)
-        cov_fx32_divider_init(&s->dv[0][j], esum[j]);
-    for (uint32_t i = 0; i < n; i++) {
-        cov_fx32 d = 0;
-        for (size_t e = ema->rowptr[i]; e < ema->rowptr[i + 1]; e++) {
-            uint16_t j = ema->col[e];
-            cov_fx32 v = ema->val[e];
-            if (esum[j] != 0)
-                v = cov_fx32_div_by(&s->dv[0][j], v);
-            ema->val[e] = v;
-            d = cov_fx32_add_sat(d, cov_fx32_mul_sat(out->incentive_fx[j], v)); /* matmul_transpose_sparse */
-            if (cmax[j] < v)
-                cmax[j] = v;
-        }
-        out->dividends_fx[i] = d;
+        fast &= ycol_set(norm, j, esum[j]);
+    for (uint16_t j = 0; j < n; j++) {
+        cmax[j] = ycol_div(norm, j, emax[j]);
+        fast &= ycol_set(up, j, cmax[j]);
     }
+    /* one pass: dividends D = EMA . I (matmul_transpose_sparse), and the
+     * rows stored, column max-upscaled, as u16 proportions */
+    const cov_fx32 *I = out->incentive_fx;
+    bool unit = fast && all_unit(I, n);
+    size_t o = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t start = o, e = ema->rowptr[i], len = ema->rowptr[i + 1] - e;
+        bool store = out->new_validator_permit[i];
+        cov_yuma_entry *dst = out->bond_entries + o;
+        cov_fx32 d;
+        if (store)
+            d = unit ? dividend_row(dst, ema->col + e, ema->val + e, len, I, norm, up, true, true)
+                     : dividend_row(dst, ema->col + e, ema->val + e, len, I, norm, up, true, false);
+        else
+            d = unit ? dividend_row(dst, ema->col + e, ema->val + e, len, I, norm, up, false, true)
+                     : dividend_row(dst, ema->col + e, ema->val + e, len, I, norm, up, false, false);
+        o += store ? len : 0;
+        out->dividends_fx[i] = d;
+        out->bonds[i].len = (uint32_t)(o - start);
+        out->bonds[i].entries = out->bond_entries + start;
+    }
+    out->bond_entries_len = o;
     ynormalize(out->dividends_fx, n);
-
-    /* stored column max-upscaled: done as they are stored */
-    for (uint16_t j = 0; j < n; j++)
-        cov_fx32_divider_init(&s->dv[1][j], cmax[j]);
-    c->upscale = cmax;
-    c->upscale_dv = s->dv[1];
     return true;
 }
 
@@ -289,7 +479,7 @@ static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
         const cov_yuma_row *r = in->bonds ? &in->bonds[i] : NULL;
         for (uint32_t e = 0; r != NULL && e < r->len; e++) {
             uint16_t j = r->entries[e].uid;
-            if (!bond_kept(in, lt, j))
+            if (!kept(c, lt, j))
                 continue;
             brow->col[blen] = j;
             brow->val[blen++] = cov_fx32_u16_proportion(r->entries[e].value);
@@ -341,33 +531,51 @@ static bool yuma3(yuma_ctx *c)
     if (in->liquid_alpha && any_consensus) {
         if (!ema_liquid(c, lt, esum))
             return false;
-    } else if (!ema_fixed(c, fixed_alpha(in->bonds_moving_average), lt, count_kept(in, lt),
-                          NULL, esum)) {
+    } else if (!ema_fixed(c, fixed_alpha(in->bonds_moving_average), lt, count_kept(c, lt),
+                          NULL, esum, s->vec[5])) {
         return false;
     }
-    /* total bonds per validator: row sums of (EMA column-normalised) * I
-     * (mat_vec_mul_sparse, row_sum_sparse); D = that * A (vec_mul) */
     ymat *ema = &s->ema;
+    if (!reserve_stored(out, ema, n))
+        return false;
+    /* one pass: total bonds per validator, row sums of (EMA
+     * column-normalised) * I (mat_vec_mul_sparse, row_sum_sparse), D =
+     * that * A (vec_mul); and the EMA itself stored, as proportions */
+    ycoldiv *norm = &s->cd[0];
     for (uint16_t j = 0; j < n; j++)
-        cov_fx32_divider_init(&s->dv[0][j], esum[j]);
+        ycol_set(norm, j, esum[j]);
+    const cov_fx32 *I = out->incentive_fx;
+    size_t o = 0;
     for (uint32_t i = 0; i < n; i++) {
         cov_fx32 tbv = 0;
+        bool store = out->new_validator_permit[i];
+        size_t start = o;
         for (size_t e = ema->rowptr[i]; e < ema->rowptr[i + 1]; e++) {
             uint16_t j = ema->col[e];
+            if (store) {
+                out->bond_entries[o].uid = j;
+                out->bond_entries[o++].value = cov_fx32_proportion_to_u16(ema->val[e]);
+            }
             if (j >= n)
                 continue;
-            cov_fx32 v = esum[j] != 0 ? cov_fx32_div_by(&s->dv[0][j], ema->val[e]) : ema->val[e];
-            tbv = cov_fx32_add_wrap(tbv, cov_fx32_mul_sat(v, out->incentive_fx[j]));
+            cov_fx32 v = ycol_div(norm, j, ema->val[e]);
+            tbv = cov_fx32_add_wrap(tbv, cov_fx32_mul_sat(v, I[j]));
         }
         out->dividends_fx[i] = cov_fx32_mul_or_zero(tbv, out->active_stake_fx[i]);
+        out->bonds[i].len = (uint32_t)(o - start);
+        out->bonds[i].entries = out->bond_entries + start;
     }
+    out->bond_entries_len = o;
     ynormalize(out->dividends_fx, n);
-    return true; /* stored: the EMA itself, as proportions */
+    return true;
 }
 
 bool yuma_bonds(yuma_ctx *c)
 {
-    c->upscale = NULL;
-    c->upscale_dv = NULL;
-    return c->in->yuma3 ? yuma3(c) : original_yuma(c);
+    const cov_yuma_input *in = c->in;
+    uint64_t lt = last_tempo(in);
+    for (uint16_t j = 0; j < in->n; j++)
+        c->s->kept[j] = bond_kept(in, lt, j);
+    return in->yuma3 ? yuma3(c) : original_yuma(c);
 }
+

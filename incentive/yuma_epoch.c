@@ -102,40 +102,6 @@ static void emission(cov_yuma_output *out, const cov_yuma_input *in)
     }
 }
 
-/* Step 14: bond rows as written (errata 1: every uid gets a row). */
-static bool store_bonds(cov_yuma_output *out, const ymat *ema, const cov_fx32 *upscale,
-                        const cov_fx32_divider *upscale_dv, uint16_t n)
-{
-    size_t need = 0;
-    for (uint32_t i = 0; i < n && i < ema->rows; i++)
-        if (out->new_validator_permit[i])
-            need += ema->rowptr[i + 1] - ema->rowptr[i];
-    if (need > out->entries_cap || out->bond_entries == NULL) {
-        cov_yuma_entry *p = realloc(out->bond_entries, (need ? need : 1) * sizeof *p);
-        if (p == NULL)
-            return false;
-        out->bond_entries = p;
-        out->entries_cap = need ? need : 1;
-    }
-    size_t o = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t start = o;
-        if (out->new_validator_permit[i] && i < ema->rows)
-            for (size_t e = ema->rowptr[i]; e < ema->rowptr[i + 1]; e++) {
-                uint16_t j = ema->col[e];
-                cov_fx32 v = ema->val[e];
-                if (upscale != NULL && upscale[j] != 0) /* original Yuma: column max-upscaled */
-                    v = cov_fx32_div_by(&upscale_dv[j], v);
-                out->bond_entries[o].uid = j;
-                out->bond_entries[o++].value = cov_fx32_proportion_to_u16(v);
-            }
-        out->bonds[i].len = (uint32_t)(o - start);
-        out->bonds[i].entries = out->bond_entries + start;
-    }
-    out->bond_entries_len = o;
-    return true;
-}
-
 static cov_status check_input(const cov_yuma_input *in, cov_err *err)
 {
     if (in->n == 0)
@@ -223,7 +189,7 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory");
     ynormalize(out->incentive_fx, n);
 
-    /* 11-12. Bonds and dividends */
+    /* 11-12. Bonds and dividends; 14's bonds as written */
     if (!yuma_bonds(&ctx))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for bonds");
 
@@ -238,7 +204,5 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
         out->dividends[i] = cov_fx32_proportion_to_u16(out->dividends_fx[i]);
         out->validator_trust[i] = cov_fx32_proportion_to_u16(out->validator_trust_fx[i]);
     }
-    if (!store_bonds(out, &s->ema, ctx.upscale, ctx.upscale_dv, n))
-        return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for bonds");
     return COV_OK;
 }

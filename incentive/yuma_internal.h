@@ -44,6 +44,58 @@ static inline void ynormalize(cov_fx32 *x, size_t len)
         x[i] = cov_fx32_div_by(&dv, x[i]);
 }
 
+/* A row kernel with bool parameters, specialised at each call site (the
+ * flags then cost nothing inside the loops). */
+#define YUMA_KERNEL static inline __attribute__((always_inline))
+
+/* ------------------------------------------------- per-column divisors */
+
+/* Column normalisation as the chain does it: a value of column j divided
+ * (safe_div) by b[j], left as it is where b[j] == 0. Values below 1.0 (all
+ * of them, in practice) divide by a cov_fx32_recip reciprocal; the rest,
+ * and divisors it does not cover (negative, or 2^-32), by
+ * cov_fx32_div_safe. */
+#define YCOL_SLOW 0xff /* sh[j]: use cov_fx32_div_safe */
+typedef struct {
+    uint64_t *m;
+    uint8_t *sh;
+    cov_fx32 *b;
+} ycoldiv;
+
+/* Column j divides by b (columns < the table's size); false if that
+ * column is YCOL_SLOW. */
+bool ycol_set(ycoldiv *t, uint16_t j, cov_fx32 b);
+
+static inline cov_fx32 ycol_div(const ycoldiv *t, uint16_t j, cov_fx32 a)
+{
+    unsigned sh = t->sh[j];
+    if (((uint64_t)a >> 32 | sh >> 7) == 0) /* a in [0, 2^32), not YCOL_SLOW */
+        return (cov_fx32)cov_fx32_recip_div((uint64_t)a, t->m[j], sh); /* b == 0: m 0, sh 31 */
+    return t->b[j] != 0 ? cov_fx32_div_safe(a, t->b[j]) : a;
+}
+
+/* ycol_div where no column of the table is YCOL_SLOW: one compare less. */
+static inline cov_fx32 ycol_div_fast(const ycoldiv *t, uint16_t j, cov_fx32 a)
+{
+    if ((uint64_t)a < ((uint64_t)1 << 32))
+        return (cov_fx32)cov_fx32_recip_div((uint64_t)a, t->m[j], t->sh[j]);
+    return t->b[j] != 0 ? cov_fx32_div_safe(a, t->b[j]) : a;
+}
+
+/* Column j divides integers v (I32F32 v << 32) by b: where b is a whole
+ * number B << 32 that is safe_div(v << 32, b) = floor((v << 32) / B), a
+ * reciprocal of B. */
+bool ycol_set_int(ycoldiv *t, uint16_t j, cov_fx32 b);
+
+static inline cov_fx32 ycol_div_int(const ycoldiv *t, uint16_t j, uint16_t v)
+{
+    unsigned sh = t->sh[j];
+    if (sh != YCOL_SLOW)
+        return (cov_fx32)cov_fx32_recip_div(v, t->m[j], sh);
+    cov_fx32 x = (cov_fx32)v << 32;
+    return t->b[j] != 0 ? cov_fx32_div_safe(x, t->b[j]) : x;
+}
+
 /* ------------------------------------------------------------- median */
 
 /* Memory the column medians reuse; zero it before first use. A column's
@@ -128,8 +180,9 @@ struct cov_yuma_scratch {
     ymed_ws med;
     yliquid *liquid;
     size_t n_cap;
-    cov_fx32 *vec[5];      /* n-sized I32F32 vectors (uses noted where taken) */
-    cov_fx32_divider *dv[2]; /* n-sized: per-column divisors */
+    cov_fx32 *vec[6];      /* n-sized I32F32 vectors (uses noted where taken) */
+    ycoldiv cd[2];         /* n-sized: per-column divisors */
+    uint8_t *kept;         /* n: bonds to uid j survive the registration mask */
     uint32_t *mark;        /* n stamps */
     uint16_t *touched;     /* 2n columns */
     bool *flags[2];        /* n-sized */
@@ -152,11 +205,6 @@ typedef struct {
     struct cov_yuma_scratch *s;
     bool *row_ok;     /* previous permit (owner forced), rows kept */
     cov_fx32 *dsum;   /* original Yuma: column sums of W_bonds * A */
-    /* original Yuma: the stored bonds are s->ema divided by these column
-     * maxima where non-zero (inplace_col_max_upscale_sparse), upscale_dv
-     * dividing by them; NULL for Yuma 3 */
-    const cov_fx32 *upscale;
-    const cov_fx32_divider *upscale_dv;
 } yuma_ctx;
 
 /* Step 5: the masked, row-normalised weights into s->w. */
@@ -165,8 +213,8 @@ bool yuma_load_weights(yuma_ctx *c);
  * the weights for bonds left in s->w (and, for original Yuma, the column
  * sums of W_bonds * A in dsum). */
 bool yuma_clip_and_rank(yuma_ctx *c);
-/* Steps 11-12: bonds and dividends; the rows to store in s->ema (divided
- * by c->upscale where set). */
+/* Steps 11-12 and the bonds of step 14: bonds, dividends, and the bond
+ * rows stored in out->bonds. */
 bool yuma_bonds(yuma_ctx *c);
 
 #endif

@@ -29,8 +29,12 @@ void cov_yuma_scratch_free(struct cov_yuma_scratch *s)
     }
     for (size_t i = 0; i < sizeof s->vec / sizeof s->vec[0]; i++)
         free(s->vec[i]);
-    free(s->dv[0]);
-    free(s->dv[1]);
+    for (int i = 0; i < 2; i++) {
+        free(s->cd[i].m);
+        free(s->cd[i].sh);
+        free(s->cd[i].b);
+    }
+    free(s->kept);
     free(s->mark);
     free(s->touched);
     free(s->flags[0]);
@@ -67,8 +71,12 @@ bool cov_yuma_scratch_reserve(struct cov_yuma_scratch **sp, size_t n)
     } while (0)
     for (size_t i = 0; i < sizeof s->vec / sizeof s->vec[0]; i++)
         GROW(s->vec[i], n);
-    GROW(s->dv[0], n);
-    GROW(s->dv[1], n);
+    for (int i = 0; i < 2; i++) {
+        GROW(s->cd[i].m, n);
+        GROW(s->cd[i].sh, n);
+        GROW(s->cd[i].b, n);
+    }
+    GROW(s->kept, n);
     GROW(s->mark, n);
     GROW(s->touched, n);
     GROW(s->flags[0], n);

@@ -43,6 +43,28 @@ void ymat_free(ymat *m)
     memset(m, 0, sizeof *m);
 }
 
+bool ycol_set(ycoldiv *t, uint16_t j, cov_fx32 b)
+{
+    t->b[j] = b;
+    t->m[j] = 0;
+    if (b > 1)
+        cov_fx32_recip_init((uint64_t)b, &t->m[j], &t->sh[j]);
+    else
+        t->sh[j] = b == 0 ? 31 : YCOL_SLOW; /* 0: (a << 32) >> 32 */
+    return t->sh[j] != YCOL_SLOW;
+}
+
+bool ycol_set_int(ycoldiv *t, uint16_t j, cov_fx32 b)
+{
+    t->b[j] = b;
+    t->m[j] = 0;
+    if (b > 0 && (b & 0xFFFFFFFF) == 0 && b >> 32 > 1)
+        cov_fx32_recip_init((uint64_t)b >> 32, &t->m[j], &t->sh[j]);
+    else
+        t->sh[j] = YCOL_SLOW;
+    return t->sh[j] != YCOL_SLOW;
+}
+
 size_t yema_alpha_row(uint16_t *out_col, cov_fx32 *out_val, const uint16_t *new_col,
                       const cov_fx32 *new_val, size_t new_len, const uint16_t *old_col,
                       const cov_fx32 *old_val, size_t old_len, const cov_fx32 *alpha,
