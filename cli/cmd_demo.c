@@ -160,12 +160,13 @@ int cli_demo_main(int argc, char **argv, bool json)
             keep = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("usage: covenant demo [--windows N] [--inner-steps H] [--miners N] "
-                   "[--seed S] [--keep] [--json]\n"
+                   "[--seed S] [--save DIR] [--keep] [--json]\n"
                    "A local training round with no chain: N miners (the last one lazy, "
                    "uploading noise)\ntrain a small model with SparseLoCo on a synthetic "
                    "corpus; a validator scores their\nupdates (Gauntlet) and one Yuma epoch "
                    "pays them. Defaults: 4 windows, 8 inner steps,\n4 miners. --keep "
-                   "leaves the wallets, shards and gradient files in place.\n"
+                   "leaves the wallets, shards and gradient files in place;\n--save DIR "
+                   "writes the trained model as a Hugging Face checkpoint.\n"
                    "docs/training.md explains the output.\n");
             return CLI_EXIT_OK;
         } else if (strcmp(a, "--windows") == 0 && v && parse_int(v, 1, 62, &n)) {
@@ -177,6 +178,9 @@ int cli_demo_main(int argc, char **argv, bool json)
         } else if (strcmp(a, "--miners") == 0 && v && parse_int(v, 2, COV_ROUND_MAX_MINERS, &n)) {
             cfg.miners = (int)n;
             cfg.lazy_uid = (int)n;
+            i++;
+        } else if (strcmp(a, "--save") == 0 && v) {
+            cfg.save_dir = v;
             i++;
         } else if (strcmp(a, "--seed") == 0 && v && parse_int(v, 0, 2147483647L, &n)) {
             cfg.seed = (uint64_t)n;
@@ -221,9 +225,14 @@ int cli_demo_main(int argc, char **argv, bool json)
     if (json) {
         json_t *o = result_json(r, &cfg, secs);
         json_object_set_new(o, "kept", keep ? json_string(dir) : json_null());
+        json_object_set_new(o, "saved", cfg.save_dir ? json_string(cfg.save_dir) : json_null());
         cli_emit(true, o, NULL);
     } else {
         print_table(r, &cfg, secs);
+        if (cfg.save_dir)
+            printf("Model saved to %s (model.safetensors + config.json, opens in "
+                   "transformers).\n",
+                   cfg.save_dir);
         printf("%s\n", keep ? dir : "Throwaway wallets, shards and gradients removed.");
     }
     free(r);

@@ -2,6 +2,7 @@
  * evaluates and scores, everybody takes the outer step. */
 #include "node/round_internal.h"
 #include "incentive/scoring.h"
+#include "train/checkpoint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -314,11 +315,8 @@ static cov_status setup(round_state *s, const char *workdir, cov_err *err)
     if (!s->pool || !s->eval_own || !s->eval_rand || !s->held_out)
         return cov_fail(err, COV_ERR_NOMEM, "round: out of memory");
     /* The loss curve's fixed held-out samples: a pool no node trains on. */
-    st = cov_data_assign_pool(s->pool, 999999999, 0, (int64_t)s->shard->info.sample_count,
-                              (int64_t)s->pool_size, err);
-    if (st == COV_OK)
-        memcpy(s->held_out, s->pool, (size_t)c->eval_samples * 2 * sizeof(int64_t));
-    return st;
+    return cov_data_assign_pool(s->held_out, 999999999, 0, (int64_t)s->shard->info.sample_count,
+                                (int64_t)c->eval_samples * 2, err);
 }
 
 cov_status cov_round_run(cov_round_result *out, const cov_round_config *c, const char *workdir,
@@ -371,6 +369,14 @@ cov_status cov_round_run(cov_round_result *out, const cov_round_config *c, const
     }
     if (st == COV_OK)
         st = round_pay_out(out, c, weights, err);
+    if (st == COV_OK && c->save_dir) {
+        char meta[128];
+        snprintf(meta, sizeof meta, "{\"window\": %d, \"global_step\": %d, \"seed\": %llu}",
+                 c->windows - 1, c->windows, (unsigned long long)c->seed);
+        st = cov_checkpoint_save(c->save_dir, cov_model_config_of(s.model),
+                                 cov_model_params(s.model), cov_model_tensor_count(s.model), meta,
+                                 err);
+    }
     if (st == COV_OK)
         emit(&s, COV_ROUND_EPOCH, c->windows, 0, 0.0);
     state_free(&s);

@@ -35,6 +35,8 @@ typedef struct {
     uint64_t corpus_samples; /* synthetic samples to generate */
     uint64_t seed;
     uint64_t rao_emission;   /* alpha the epoch distributes */
+    const char *save_dir;    /* NULL, or where the final model is saved as a
+                                safetensors checkpoint (train/checkpoint.h) */
 } cov_round_config;
 
 /* The demo's settings: the "demo" model, 4 miners (uid 4 lazy), 4 windows

@@ -49,7 +49,7 @@ cov_status cov_round_config_check(const cov_round_config *c, cov_err *err)
     if (!(c->outer_lr > 0.0f) || !(c->eval_lr_factor > 0.0f))
         return cov_fail(err, COV_ERR_ARG, "round: outer_lr and eval_lr_factor must be > 0");
     uint64_t pool = (uint64_t)c->window.inner_steps * cov_window_step_samples(&c->window);
-    if (c->corpus_samples < pool || c->corpus_samples < (uint64_t)c->eval_samples)
+    if (c->corpus_samples < pool || c->corpus_samples < 2 * (uint64_t)c->eval_samples)
         return cov_fail(err, COV_ERR_ARG,
                         "round: a corpus of %llu samples cannot fill a window's pool of %llu; "
                         "raise corpus_samples",
