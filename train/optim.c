@@ -91,12 +91,26 @@ size_t cov_adamw_size(const cov_adamw *opt) { return opt->n; }
 int64_t cov_adamw_step_count(const cov_adamw *opt) { return opt->step; }
 void cov_adamw_set_step_count(cov_adamw *opt, int64_t step) { opt->step = step; }
 
+/* The sum of squares is split into a fixed number of contiguous blocks
+ * (set by n alone, not by the thread count), summed in parallel in double,
+ * then added up in block order: the same bits with any number of threads. */
+#define CLIP_BLOCKS 256
+
 float cov_grad_clip_norm(float *grads, size_t n, float max_norm)
 {
-    /* Sequential on purpose: one fixed summation order. */
+    double partial[CLIP_BLOCKS];
+    size_t per = (n + CLIP_BLOCKS - 1) / CLIP_BLOCKS;
+    COV_PARALLEL_FOR
+    for (int b = 0; b < CLIP_BLOCKS; b++) {
+        size_t lo = (size_t)b * per, hi = lo + per < n ? lo + per : n;
+        double ss = 0.0;
+        for (size_t i = lo; i < hi; i++)
+            ss += (double)grads[i] * grads[i];
+        partial[b] = ss;
+    }
     double ss = 0.0;
-    for (size_t i = 0; i < n; i++)
-        ss += (double)grads[i] * grads[i];
+    for (int b = 0; b < CLIP_BLOCKS; b++)
+        ss += partial[b];
     float norm = (float)sqrt(ss);
     if (!isfinite(norm))
         return norm;
