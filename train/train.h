@@ -2,6 +2,7 @@
  *
  *   config.h      model shapes and presets
  *   tensor.h      named fp32 tensor views shared by the parts below
+ *   checkpoint.h  safetensors + config.json checkpoints (Hugging Face Llama)
  *   data.h        token shards, Templar's sample assignment, batches, synthetic text
  *   rng_numpy.h   NumPy's SeedSequence, PCG64 and Generator.choice, bit-exact
  *   ops.h         the decoder's ops, forward and backward, on fp32 arrays
@@ -17,6 +18,7 @@
 
 #include "train/config.h"
 #include "train/tensor.h"
+#include "train/checkpoint.h"
 #include "train/data.h"
 #include "train/rng_numpy.h"
 #include "train/ops.h"
