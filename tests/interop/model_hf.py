@@ -9,7 +9,9 @@ LlamaForCausalLM from the same tiny config (a LlamaConfig written here), loads
 the fixture's weights by covenant's names with strict=True (every name must
 exist in transformers' state_dict, and only tied lm_head may be missing), and
 compares transformers' logits with the fixture's. A checkpoint written from
-cov_model_params therefore opens in transformers unchanged.
+cov_model_params therefore opens in transformers unchanged. It also checks
+transformers' rotary tables at positions up to 2047 (θ 500000 and 10000)
+against model_rope, which test_ops checks cov_op_rope_table against.
 
 Exits 77 (skip) when torch or transformers are not installed.
 usage: model_hf.py
@@ -22,6 +24,7 @@ try:
     import numpy as np
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
 except ImportError as e:  # the oracle venv lacks them
     print(f"SKIP: {e}")
     sys.exit(77)
@@ -73,8 +76,37 @@ def check(stem):
     return ok
 
 
+def check_rope():
+    """transformers' rotary tables at far positions vs model_rope (which
+    test_ops checks cov_op_rope_table against)."""
+    with open(os.path.join(FIXTURES, "model_rope.json")) as f:
+        man = json.load(f)
+    data = np.fromfile(os.path.join(FIXTURES, "model_rope.bin"), dtype="<f4")
+    pos, off, ok = man["positions"], 0, True
+    for c in man["cases"]:
+        hd, half = c["head_dim"], c["head_dim"] // 2
+        cfg = LlamaConfig(hidden_size=hd, num_attention_heads=1, head_dim=hd,
+                          rope_theta=c["theta"], max_position_embeddings=max(pos) + 1)
+        rope = LlamaRotaryEmbedding(config=cfg)
+        T = max(pos) + 1
+        cos, sin = rope(torch.zeros(1, T, hd), torch.arange(T)[None])
+        n = len(pos) * half
+        for name, got in (("cos", cos), ("sin", sin)):
+            want = torch.tensor(data[off:off + n].reshape(len(pos), half))
+            off += n
+            got = got[0, pos]
+            # rotate_half layout: the two halves of a row repeat the same angles
+            diff = max((got[:, :half] - want).abs().max().item(),
+                       (got[:, half:] - want).abs().max().item())
+            good = diff <= 1e-6
+            ok &= good
+            print(f"{'ok' if good else 'FAIL'} rope {name} head_dim {hd} theta {c['theta']:g}: "
+                  f"max |diff| {diff:.3g} at positions up to {max(pos)}")
+    return ok
+
+
 def main():
-    results = [check("model_tiny"), check("model_tiny_tied")]
+    results = [check("model_tiny"), check("model_tiny_tied"), check_rope()]
     sys.exit(0 if all(results) else 1)
 
 

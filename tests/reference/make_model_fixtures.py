@@ -12,7 +12,8 @@ covenant's C, for the "tiny" preset untied and tied. For each it saves:
 
 plus model_adamw.{json,bin}: torch.optim.AdamW over three steps with changing
 learning rates, and the LR schedule (LinearLR then CosineAnnealingLR through
-SequentialLR) for a few hundred steps.
+SequentialLR) for a few hundred steps, and model_rope.{json,bin}: RoPE's cos/sin
+at positions up to 2047 for two head sizes and thetas.
 
 Weights come from numpy's default_rng with a fixed seed, so the files are the
 same on every run. Needs torch and numpy (tests/interop/requirements-torch.txt):
@@ -158,7 +159,7 @@ def make_model(variant, tied, seed):
     with open(os.path.join(OUT, f"model_{variant}.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")
-    print(f"model_{variant}: loss {float(loss):.6f}, grad norm {pre:.6f}, {off} floats")
+    print(f"model_{variant}: loss {float(loss.detach()):.6f}, grad norm {pre:.6f}, {off} floats")
 
 
 def make_adamw(seed):
@@ -208,12 +209,33 @@ def make_adamw(seed):
     print(f"model_adamw: {blob.size} floats")
 
 
+def make_rope():
+    """RoPE's cos/sin at far positions, the way transformers computes them."""
+    cases = [{"head_dim": 128, "theta": 500000.0}, {"head_dim": 64, "theta": 10000.0}]
+    positions = [0, 1, 7, 100, 1000, 2047]
+    blobs = []
+    for c in cases:
+        cfg = {"dim": c["head_dim"], "n_heads": 1, "rope_theta": c["theta"]}
+        cos, sin = rope_tables(cfg, max(positions) + 1)
+        half = c["head_dim"] // 2
+        blobs += [cos[positions, :half].numpy().ravel(), sin[positions, :half].numpy().ravel()]
+    np.concatenate(blobs).astype("<f4").tofile(os.path.join(OUT, "model_rope.bin"))
+    manifest = {"generator": "tests/reference/make_model_fixtures.py",
+                "torch": torch.__version__, "positions": positions, "cases": cases,
+                "layout": "per case: cos[positions][head_dim/2], then sin the same"}
+    with open(os.path.join(OUT, "model_rope.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+        f.write("\n")
+    print("model_rope: written")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     make_model("tiny", tied=False, seed=20250101)
     make_model("tiny_tied", tied=True, seed=20250102)
     make_adamw(seed=20250103)
+    make_rope()
 
 
 if __name__ == "__main__":

@@ -172,6 +172,40 @@ static void rope_rotates_half_pairs(void **state)
     expect_close(y, y0, sizeof y / sizeof y[0], 1e-6, 0, "rope backward(forward(x))");
 }
 
+/* The table at far positions against transformers' way of computing it
+ * (tests/reference/fixtures/model_rope.*): fp32 angles, so position 2047
+ * agrees to rounding, not to the angle's rounding error. */
+static void rope_table_far_positions(void **state)
+{
+    (void)state;
+    model_fixture fx;
+    fixture_load(&fx, "model_rope");
+    json_t *cases = json_object_get(fx.manifest, "cases");
+    json_t *positions = json_object_get(fx.manifest, "positions");
+    size_t np = json_array_size(positions), off = 0;
+    for (size_t c = 0; c < json_array_size(cases); c++) {
+        json_t *jc = json_array_get(cases, c);
+        int hd = (int)json_integer_value(json_object_get(jc, "head_dim"));
+        float theta = (float)json_number_value(json_object_get(jc, "theta"));
+        int T = 2048, half = hd / 2;
+        float *cs = malloc(sizeof(float) * (size_t)T * half * 2), *sn = cs + (size_t)T * half;
+        assert_non_null(cs);
+        cov_op_rope_table(cs, sn, T, hd, theta);
+        for (size_t p = 0; p < np; p++) {
+            int pos = (int)json_integer_value(json_array_get(positions, p));
+            assert_true(off + (np + p) * (size_t)half + (size_t)half <= fx.count);
+            expect_close(cs + (size_t)pos * half, fx.data + off + p * (size_t)half, (size_t)half,
+                         1e-6, 0, "rope cos");
+            expect_close(sn + (size_t)pos * half, fx.data + off + (np + p) * (size_t)half,
+                         (size_t)half, 1e-6, 0, "rope sin");
+        }
+        off += 2 * np * (size_t)half;
+        free(cs);
+    }
+    assert_int_equal(off, fx.count);
+    fixture_free(&fx);
+}
+
 typedef struct {
     float x[2 * 3 * 2 * 4], y[2 * 3 * 2 * 4], r[2 * 3 * 2 * 4], cs[3 * 2], sn[3 * 2];
 } rope_ctx;
@@ -344,6 +378,7 @@ int main(void)
         cmocka_unit_test(matmul_gradients),
         cmocka_unit_test(rmsnorm_gradients),
         cmocka_unit_test(rope_rotates_half_pairs),
+        cmocka_unit_test(rope_table_far_positions),
         cmocka_unit_test(rope_gradients),
         cmocka_unit_test(swiglu_gradients),
         cmocka_unit_test(attention_gradients),
