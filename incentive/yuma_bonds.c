@@ -449,6 +449,50 @@ static bool original_yuma(yuma_ctx *c)
     return true;
 }
 
+static bool strictly_ascending(const uint16_t *col, size_t len)
+{
+    bool up = true;
+    for (size_t e = 1; e < len; e++)
+        up &= col[e - 1] < col[e];
+    return up;
+}
+
+/* One row of mat_ema_alpha_sparse (yema_alpha_row) where both rows are
+ * strictly ascending: the bond row laid out densely in q->bvis (zero
+ * again on return), per weight entry its alpha (yliquid_dense_row), then
+ * (1 - a) bond + max(0, a weight), capped at 1, kept if > 0, and added
+ * to its column's sum. */
+static size_t liquid_dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
+                               const uint16_t *restrict wcol, const cov_fx32 *restrict wval,
+                               size_t wlen, const uint16_t *restrict bcol,
+                               const cov_fx32 *restrict bval, size_t blen, yliquid *q,
+                               const cov_fx32 *C, uint16_t n, cov_fx32 *restrict alpha,
+                               cov_fx32 *restrict esum)
+{
+    cov_fx32 *restrict bd = q->bvis;
+    for (size_t e = 0; e < blen; e++)
+        if (bcol[e] < n)
+            bd[bcol[e]] = bval[e];
+    yliquid_dense_row(q, alpha, wcol, wval, wlen, C, bd);
+    size_t o = 0;
+    for (size_t e = 0; e < wlen; e++) {
+        uint16_t j = wcol[e];
+        cov_fx32 a = alpha[e]; /* in [alpha_low, alpha_high], within [0, 1]: */
+        cov_fx32 decayed = cov_fx32_mul_unit(COV_FX32_ONE - a, bd[j]);
+        cov_fx32 inc = cov_fx32_max(cov_fx32_mul_unit(a, wval[e]), 0);
+        cov_fx32 v = cov_fx32_min(cov_fx32_add_sat(decayed, inc), COV_FX32_ONE);
+        ocol[o] = j; /* written always, kept if v > 0 (o < wlen here) */
+        oval[o] = v;
+        bool pos = v > 0;
+        o += pos;
+        esum[j] = cov_fx32_add_sat(esum[j], pos ? v : 0); /* for the column normalisation */
+    }
+    for (size_t e = 0; e < blen; e++)
+        if (bcol[e] < n)
+            bd[bcol[e]] = 0;
+    return o;
+}
+
 /* Yuma 3 with liquid alpha: mat_ema_alpha_sparse row by row, alphas only
  * for the columns the row reads. */
 static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
@@ -466,6 +510,8 @@ static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
         return false;
     yliquid *q = s->liquid;
     yliquid_begin(q, in);
+    const uint8_t *keep = s->kept;
+    bool keep_past_n = lt != 0; /* bond_kept for uids >= n */
     cov_fx32 *alpha = s->vec[1], *decayed = s->vec[3];
     uint32_t *mark = s->mark;
     uint16_t *cols = s->touched;
@@ -477,14 +523,30 @@ static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
     for (uint32_t i = 0; i < n; i++) {
         size_t w0 = wb->rowptr[i], wlen = wb->rowptr[i + 1] - w0, blen = 0;
         const cov_yuma_row *r = in->bonds ? &in->bonds[i] : NULL;
-        for (uint32_t e = 0; r != NULL && e < r->len; e++) {
-            uint16_t j = r->entries[e].uid;
-            if (!kept(c, lt, j))
-                continue;
-            brow->col[blen] = j;
-            brow->val[blen++] = cov_fx32_u16_proportion(r->entries[e].value);
+        bool b_up = true; /* the kept bonds strictly ascending */
+        if (r != NULL) {
+            const cov_yuma_entry *be = r->entries;
+            uint16_t *restrict bc = brow->col;
+            cov_fx32 *restrict bv = brow->val;
+            int32_t prev = -1;
+            for (uint32_t e = 0; e < r->len; e++) {
+                uint16_t j = be[e].uid;
+                if (j < n ? !keep[j] : !keep_past_n)
+                    continue;
+                b_up &= (int32_t)j > prev;
+                prev = j;
+                bc[blen] = j;
+                bv[blen++] = cov_fx32_u16_proportion(be[e].value);
+            }
         }
         if (wlen == 0 && blen == 0) {
+            ema->rowptr[i + 1] = o;
+            continue;
+        }
+        if (wlen + blen >= (size_t)n / 4 + 1 && b_up && strictly_ascending(wb->col + w0, wlen)) {
+            o += liquid_dense_row(ema->col + o, ema->val + o, wb->col + w0, wb->val + w0, wlen,
+                                  brow->col, brow->val, blen, q, c->out->consensus_fx, n,
+                                  alpha, esum);
             ema->rowptr[i + 1] = o;
             continue;
         }
@@ -517,6 +579,31 @@ static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
     return true;
 }
 
+/* Yuma 3, one EMA row: its total bonds times incentive, sum_j (EMA_ij /
+ * esum_j) I_j (wrapping, as row_sum_sparse), and (store) the row as
+ * stored, EMA_ij as a u16 proportion, into dst. fast: every I_j is in
+ * [0, 1] and the table has no YCOL_SLOW column. */
+YUMA_KERNEL cov_fx32 bonds_row_y3(cov_yuma_entry *restrict dst, const uint16_t *restrict col,
+                                  const cov_fx32 *restrict val, size_t len,
+                                  const cov_fx32 *restrict I, const ycoldiv *norm_p,
+                                  uint16_t n, bool store, bool fast)
+{
+    const ycoldiv norm = *norm_p;
+    cov_fx32 tbv = 0;
+    for (size_t e = 0; e < len; e++) {
+        uint16_t j = col[e];
+        if (store) {
+            dst[e].uid = j;
+            dst[e].value = cov_fx32_proportion_to_u16_fast(val[e]);
+        }
+        if (j >= n)
+            continue;
+        cov_fx32 v = fast ? ycol_div_fast(&norm, j, val[e]) : ycol_div(&norm, j, val[e]);
+        tbv = cov_fx32_add_wrap(tbv, fast ? cov_fx32_mul_unit(I[j], v) : cov_fx32_mul_sat(v, I[j]));
+    }
+    return tbv;
+}
+
 static bool yuma3(yuma_ctx *c)
 {
     const cov_yuma_input *in = c->in;
@@ -542,25 +629,24 @@ static bool yuma3(yuma_ctx *c)
      * column-normalised) * I (mat_vec_mul_sparse, row_sum_sparse), D =
      * that * A (vec_mul); and the EMA itself stored, as proportions */
     ycoldiv *norm = &s->cd[0];
+    bool fast = true;
     for (uint16_t j = 0; j < n; j++)
-        ycol_set(norm, j, esum[j]);
+        fast &= ycol_set(norm, j, esum[j]);
     const cov_fx32 *I = out->incentive_fx;
+    bool unit = fast && all_unit(I, n);
     size_t o = 0;
     for (uint32_t i = 0; i < n; i++) {
-        cov_fx32 tbv = 0;
+        size_t start = o, e = ema->rowptr[i], len = ema->rowptr[i + 1] - e;
         bool store = out->new_validator_permit[i];
-        size_t start = o;
-        for (size_t e = ema->rowptr[i]; e < ema->rowptr[i + 1]; e++) {
-            uint16_t j = ema->col[e];
-            if (store) {
-                out->bond_entries[o].uid = j;
-                out->bond_entries[o++].value = cov_fx32_proportion_to_u16(ema->val[e]);
-            }
-            if (j >= n)
-                continue;
-            cov_fx32 v = ycol_div(norm, j, ema->val[e]);
-            tbv = cov_fx32_add_wrap(tbv, cov_fx32_mul_sat(v, I[j]));
-        }
+        cov_yuma_entry *dst = out->bond_entries + o;
+        cov_fx32 tbv;
+        if (store)
+            tbv = unit ? bonds_row_y3(dst, ema->col + e, ema->val + e, len, I, norm, n, true, true)
+                       : bonds_row_y3(dst, ema->col + e, ema->val + e, len, I, norm, n, true, false);
+        else
+            tbv = unit ? bonds_row_y3(dst, ema->col + e, ema->val + e, len, I, norm, n, false, true)
+                       : bonds_row_y3(dst, ema->col + e, ema->val + e, len, I, norm, n, false, false);
+        o += store ? len : 0;
         out->dividends_fx[i] = cov_fx32_mul_or_zero(tbv, out->active_stake_fx[i]);
         out->bonds[i].len = (uint32_t)(o - start);
         out->bonds[i].entries = out->bond_entries + start;

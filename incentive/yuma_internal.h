@@ -167,6 +167,15 @@ void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols
                  const cov_fx32 *C, uint16_t n, const uint16_t *wcol, const cov_fx32 *wval,
                  size_t wlen, const uint16_t *bcol, const cov_fx32 *bval, size_t blen);
 
+/* yliquid_row for a weight row and a (masked) bond row both in strictly
+ * ascending column order, every weight column < n: then the chain's walk
+ * sees every entry, and the alpha of weight entry e (the only alphas the
+ * EMA reads back) goes to alpha[e]; bdense holds the bond row densely
+ * (0 where it has no entry). wlen <= n. */
+void yliquid_dense_row(yliquid *q, cov_fx32 *alpha, const uint16_t *wcol,
+                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C,
+                       const cov_fx32 *bdense);
+
 /* ------------------------------------------------------------ scratch */
 
 /* vec_max_upscale_to_u16 on I32F32 values. */

@@ -69,6 +69,26 @@ static size_t visible(cov_fx32 *dst, uint16_t *touched, const uint16_t *col,
     return cnt;
 }
 
+/* The pending exponents' alphas, four exps at a time, into
+ * alpha[pend_j] and the cache. */
+static void resolve_pending(yliquid *q, cov_fx32 *alpha, size_t npend)
+{
+    for (size_t k = 0; k < npend; k += 4) {
+        cov_fx32 xs[4], es[4];
+        for (int l = 0; l < 4; l++)
+            xs[l] = q->pend_x[k + l < npend ? k + l : k];
+        cov_fx32_exp_safe4(es, xs);
+        for (int l = 0; l < 4 && k + l < npend; l++) {
+            cov_fx32 a = alpha_of_exp(es[l], q->lo, q->hi);
+            alpha[q->pend_j[k + l]] = a;
+            size_t h = slot(xs[l]);
+            q->used[h] = true;
+            q->key[h] = xs[l];
+            q->val[h] = a;
+        }
+    }
+}
+
 void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols,
                  const cov_fx32 *C, uint16_t n, const uint16_t *wcol, const cov_fx32 *wval,
                  size_t wlen, const uint16_t *bcol, const cov_fx32 *bval, size_t blen)
@@ -88,20 +108,27 @@ void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols
             q->pend_x[npend++] = x;
         }
     }
-    for (size_t k = 0; k < npend; k += 4) {
-        cov_fx32 xs[4], es[4];
-        for (int l = 0; l < 4; l++)
-            xs[l] = q->pend_x[k + l < npend ? k + l : k];
-        cov_fx32_exp_safe4(es, xs);
-        for (int l = 0; l < 4 && k + l < npend; l++) {
-            cov_fx32 a = alpha_of_exp(es[l], q->lo, q->hi);
-            alpha[q->pend_j[k + l]] = a;
-            size_t h = slot(xs[l]);
-            q->used[h] = true;
-            q->key[h] = xs[l];
-            q->val[h] = a;
-        }
-    }
+    resolve_pending(q, alpha, npend);
     for (size_t t = 0; t < nt; t++) /* leave the dense rows zero */
         q->wvis[touched[t]] = q->bvis[touched[t]] = 0;
+}
+
+void yliquid_dense_row(yliquid *q, cov_fx32 *alpha, const uint16_t *wcol,
+                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C,
+                       const cov_fx32 *bdense)
+{
+    const cov_fx32 steep_div = q->steep_div;
+    size_t npend = 0;
+    for (size_t e = 0; e < wlen; e++) {
+        uint16_t j = wcol[e];
+        cov_fx32 x = exponent(steep_div, C[j], wval[e], bdense[j]);
+        size_t h = slot(x);
+        if (q->used[h] && q->key[h] == x) {
+            alpha[e] = q->val[h];
+        } else {
+            q->pend_j[npend] = (uint16_t)e;
+            q->pend_x[npend++] = x;
+        }
+    }
+    resolve_pending(q, alpha, npend);
 }
