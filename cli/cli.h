@@ -131,6 +131,9 @@ int cli_dispatch(const char *group, const cli_command *cmds, size_t n, int argc,
 int cli_wallet_main(int argc, char **argv, bool json);
 int cli_demo_main(int argc, char **argv, bool json);
 int cli_tour_main(int argc, char **argv, bool json);
+
+/* OpenMP settings for the whole program (cli/threads.c). */
+void cli_threads_init(void);
 int cli_chain_main(int argc, char **argv, bool json);
 int cli_tx_main(int argc, char **argv, bool json);
 int cli_subnet_main(int argc, char **argv, bool json);

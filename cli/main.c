@@ -36,6 +36,7 @@ int main(int argc, char **argv)
      * stderr, which never mixes with --json output on stdout. */
     cov_log_set_level(COV_LOG_INFO);
     cov_log_init_from_env();
+    cli_threads_init();
 
     bool json = false;
     int i = 1;
