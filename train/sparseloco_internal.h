@@ -9,6 +9,11 @@
 #include <omp.h>
 #endif
 
+/* Chunks' |e| histograms: bins of the bit pattern's top 9 bits (exponent
+ * and one mantissa bit), half an octave each. */
+#define COV_SPARSELOCO_HIST_SHIFT 22
+#define COV_SPARSELOCO_HIST_BINS 512
+
 /* One thread's scratch, sized for the largest chunk. */
 typedef struct {
     uint64_t *heap;   /* top-k keys */
@@ -17,6 +22,14 @@ typedef struct {
     float *coef;      /* DCT coefficients / a decoded chunk */
     uint16_t *count;  /* scatter-mean counts */
     double *tmp;      /* DCT intermediate */
+    uint64_t *band;   /* candidate keys of one band of chunks: [x][band_cap] */
+    int *band_filled; /* [x] candidates held */
+    uint32_t *band_need; /* [x] the |e| bits a newcomer needs */
+    uint32_t *row_bits;  /* |e| bits of the row being swept */
+    uint16_t *band_hist; /* [x][2][COV_SPARSELOCO_HIST_BINS] */
+    size_t row_cap;
+    size_t band_cap;  /* keys band holds */
+    size_t band_chunks; /* chunks band_filled holds */
 } cov_sparseloco_scratch;
 
 struct cov_sparseloco {
@@ -31,10 +44,13 @@ struct cov_sparseloco {
     int basis_h_n, basis_w_n;
 };
 
-/* Sizes the per-thread scratch for the current OpenMP thread count, the
- * kept-values buffer for n_kept and the dense buffer for numel (0: not
- * needed). Allocates only when a size grows. */
-cov_status cov_sparseloco_reserve(cov_sparseloco *s, size_t n_kept, size_t numel, cov_err *err);
+/* Sizes the per-thread scratch for the current OpenMP thread count (with
+ * candidate lists for a band of band_chunks chunks of k keys each and a
+ * row of row_len |e| bit patterns), the kept-values buffer
+ * for n_kept and the dense buffer for numel (0: not needed). Allocates only
+ * when a size grows. */
+cov_status cov_sparseloco_reserve(cov_sparseloco *s, size_t n_kept, size_t numel,
+                                  size_t band_chunks, int k, size_t row_len, cov_err *err);
 
 /* The DCT bases for this geometry's h and w (computed when they change). */
 void cov_sparseloco_bases(cov_sparseloco *s, const cov_sparseloco_geom *g);
@@ -46,6 +62,16 @@ static inline int cov_sparseloco_thread(void)
 #else
     return 0;
 #endif
+}
+
+/* Candidate keys per chunk in a band: room for k survivors and a row
+ * segment after a cut, and enough slack that cuts are rare. */
+static inline int cov_sparseloco_band_cap(const cov_sparseloco_geom *g)
+{
+    int cap = 8 * g->k;
+    if (cap < g->k + g->w)
+        cap = g->k + g->w;
+    return cap > g->chunk_len + g->w ? g->chunk_len + g->w : cap;
 }
 
 /* The flat position of chunk c's local element l in the row-major tensor. */

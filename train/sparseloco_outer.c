@@ -102,7 +102,7 @@ static cov_status step(cov_sparseloco *s, float *theta, const cov_sparseloco_ten
 {
     const cov_sparseloco_geom *g = &peers[0]->geom;
     size_t numel = (size_t)g->shape[0] * (size_t)g->shape[1];
-    cov_status st = cov_sparseloco_reserve(s, 0, numel, err);
+    cov_status st = cov_sparseloco_reserve(s, 0, numel, 0, 0, 0, err);
     if (st != COV_OK)
         return st;
     if (s->cfg.use_dct)

@@ -207,3 +207,97 @@ def apply_one(theta, peer, median, lr, eval_lr_factor, cfg):
     if not torch.isfinite(upd).all():
         return theta.clone(), False
     return theta - torch.tensor(lr * eval_lr_factor, dtype=torch.float32) * upd, True
+
+
+# --------------------------------------------------------------- timing
+# What Templar runs per tensor (torch.topk, fp32 sums, scatter decode), used
+# by scripts/bench-sparseloco.sh to time PyTorch beside covenant. Not the
+# reference above: torch.topk's order and tie set are its own (errata 4).
+
+def compress_torch(ef, delta, cfg, g):
+    """In place on ef: EF update, top-k, quantize, pack, EF subtraction."""
+    ef.mul_(cfg.ef_decay).add_(delta)
+    if len(g.shape) == 2:
+        x = ef.view(g.y, g.h, g.x, g.w).permute(0, 2, 1, 3).reshape(g.n_chunks, g.length)
+    else:
+        x = ef.view(g.n_chunks, g.length)
+    idx = torch.topk(x.abs(), g.k, dim=-1, largest=True, sorted=False).indices
+    val = torch.gather(x, 1, idx)
+    idx, perm = torch.sort(idx, dim=1)
+    val = torch.gather(val, 1, perm)
+    shift = val.mean()
+    c = val - shift
+    std = c.norm() / math.sqrt(c.numel() - 1)
+    scale = cfg.range * std / cfg.bins
+    if scale == 0 or not torch.isfinite(scale):
+        scale = torch.tensor(1.0)
+    q = (c / scale + cfg.bins // 2).round().clamp(0, cfg.bins - 1).to(torch.uint8)
+    ql = q.flatten().long()
+    sums = torch.zeros(cfg.bins).scatter_add_(0, ql, c.flatten())
+    counts = torch.zeros(cfg.bins).scatter_add_(0, ql, torch.ones_like(c.flatten()))
+    lookup = torch.where(counts > 0, sums / counts, torch.zeros_like(sums))
+    deq = lookup[q.long()] + shift
+    flat = idx.flatten().to(torch.int32)
+    i0, i1 = flat[0::2], flat[1::2]
+    packed = torch.stack([i0 & 0xFF, ((i0 >> 8) & 0x0F) | ((i1 & 0x0F) << 4), (i1 >> 4) & 0xFF],
+                         dim=1).to(torch.uint8)
+    dec = torch.zeros_like(x).scatter_reduce_(1, idx, deq, reduce="mean", include_self=False)
+    if len(g.shape) == 2:
+        dec = dec.view(g.y, g.x, g.h, g.w).permute(0, 2, 1, 3).reshape(g.shape)
+    else:
+        dec = dec.view(g.shape)
+    ef.sub_(dec)
+    return packed, q, lookup
+
+
+def _bench(reps, threads, as_json):
+    import json
+    import time
+    torch.set_num_threads(threads)
+    cfg = Config()
+    dim, layers, kv, ffn, vocab = 768, 16, 256, 2816, 256  # the 124m preset
+    kinds = [("embed_tokens", (vocab, dim), 1), ("q_proj", (dim, dim), layers),
+             ("k_proj", (kv, dim), layers), ("v_proj", (kv, dim), layers),
+             ("o_proj", (dim, dim), layers), ("gate_proj", (ffn, dim), layers),
+             ("up_proj", (ffn, dim), layers), ("down_proj", (dim, ffn), layers),
+             ("norms", (dim,), 2 * layers + 1)]
+    gen = torch.Generator().manual_seed(1)
+
+    def case(shape):
+        return (torch.zeros(shape), torch.randn(shape, generator=gen), Geom(shape, cfg))
+
+    def timed(cases):
+        times = []
+        for r in range(reps + 1):
+            start = time.perf_counter()
+            for (ef, delta, g), count in cases:
+                for _ in range(count):
+                    compress_torch(ef, delta, cfg, g)
+            if r:
+                times.append(1e3 * (time.perf_counter() - start))
+        return sorted(times)[len(times) // 2]
+
+    def report(name, shape, ms):
+        if as_json:
+            print(json.dumps({"case": name, "shape": shape, "ms": ms, "threads": threads}))
+        else:
+            print(f"{name:22s} {shape:12s} {ms:10.3f} ms")
+
+    report("4096x4096", "4096x4096", timed([(case((4096, 4096)), 1)]))
+    all_cases = []
+    for name, shape, count in kinds:
+        c = case(shape)
+        all_cases.append((c, count))
+        report(name, "x".join(map(str, shape)), timed([(c, 1)]))
+    report("124m model", f"{sum(k[2] for k in kinds)} tensors", timed(all_cases))
+
+
+if __name__ == "__main__":
+    import argparse
+    ap = argparse.ArgumentParser(description="time PyTorch SparseLoCo compression")
+    ap.add_argument("--bench", action="store_true", required=True)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    _bench(max(1, a.reps), a.threads, a.json)

@@ -347,6 +347,7 @@ static void tie_rule_and_threads(void **state)
                     at = l;
                 }
             }
+            assert_true(at >= 0 && at < 4096);
             chosen[at] = 1;
         }
         for (int j = 0, n = 0; j < g->chunk_len; j++)
@@ -358,6 +359,30 @@ static void tie_rule_and_threads(void **state)
     free(delta);
     free(ef1);
     free(ef2);
+    cov_sparseloco_free(s);
+}
+
+/* All ties: a zero tensor keeps indices 0..k-1 of every chunk (and the
+ * cut-back path runs, every element being a candidate). */
+static void zeros_keep_lowest_indices(void **state)
+{
+    (void)state;
+    cov_sparseloco_config cfg = config(64, 64);
+    cov_sparseloco *s;
+    assert_int_equal(cov_sparseloco_new(&s, &cfg, NULL), COV_OK);
+    cov_sparseloco_tensor t;
+    alloc_tensor(&t, 2, 128, 128, &cfg);
+    float *ef = calloc(128 * 128, sizeof *ef), *delta = calloc(128 * 128, sizeof *delta);
+    assert_non_null(ef);
+    assert_non_null(delta);
+    assert_int_equal(cov_sparseloco_compress(s, &t, ef, delta, NULL), COV_OK);
+    for (int64_t c = 0; c < t.geom.n_chunks; c++)
+        for (int j = 0; j < t.geom.k; j++)
+            assert_int_equal(t.idx[c * t.geom.k + j], j);
+    assert_float_equal(t.scale, 1.0f, 0.0f);
+    free(ef);
+    free(delta);
+    cov_sparseloco_tensor_free(&t);
     cov_sparseloco_free(s);
 }
 
@@ -426,6 +451,7 @@ int main(void)
         cmocka_unit_test(lower_median),
         cmocka_unit_test(outer_step),
         cmocka_unit_test(tie_rule_and_threads),
+        cmocka_unit_test(zeros_keep_lowest_indices),
         cmocka_unit_test(nonfinite_delta),
         cmocka_unit_test(dct),
     };
