@@ -394,16 +394,22 @@ static bool original_yuma(yuma_ctx *c)
     /* B: stored u16 as integers (I32F32(65535)), column sums */
     memset(bsum, 0, (size_t)n * sizeof *bsum);
     size_t nnz_b = 0;
+    const uint8_t *restrict keep = s->kept;
+    bool keep_past_n = lt != 0; /* bond_kept for uids >= n */
     if (in->bonds != NULL)
-        for (uint32_t i = 0; i < n; i++)
-            for (uint32_t e = 0; e < in->bonds[i].len; e++) {
-                uint16_t j = in->bonds[i].entries[e].uid;
-                if (!kept(c, lt, j))
+        for (uint32_t i = 0; i < n; i++) {
+            const cov_yuma_entry *restrict be = in->bonds[i].entries;
+            for (uint32_t e = 0, len = in->bonds[i].len; e < len; e++) {
+                uint16_t j = be[e].uid;
+                if (j >= n) {
+                    nnz_b += keep_past_n;
                     continue;
-                nnz_b++;
-                if (j < n)
-                    bsum[j] = cov_fx32_add_sat(bsum[j], (cov_fx32)in->bonds[i].entries[e].value << 32);
+                }
+                nnz_b += keep[j];
+                if (keep[j])
+                    bsum[j] = cov_fx32_add_sat(bsum[j], (cov_fx32)be[e].value << 32);
             }
+        }
     if (!ema_fixed(c, fixed_alpha(in->bonds_moving_average), lt, nnz_b, bsum, esum, emax))
         return false;
     ymat *ema = &s->ema;

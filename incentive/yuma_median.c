@@ -123,47 +123,63 @@ static cov_fx32 median_select(uint64_t *it, size_t len, uint64_t *lower, uint64_
     }
 }
 
-/* median_select's value for the len > 0 packed entries of it, whose
- * scores lie in [lo, hi], in about two passes instead of median_select's
- * three or four: the stake of each of MEDIAN_BUCKETS equal-width score
- * ranges, then median_select on the entries of the range where the
- * running stake first exceeds target (S of every lower range is <= target,
- * so the answer is in it, target less their stake there), or hi if no
- * range does (S(all) <= target: median_select gives the largest score).
+/* One column, items it[0..len) (score << 16 | k; absent validators score
+ * 0), hi at least its largest score, K validators in all with exact
+ * stake: the smallest score v with S(score <= v) > minority, or the
+ * largest score if none (see median_select). The scores are counted into
+ * MEDIAN_BUCKETS ranges of equal width, 0 alone in range 0 (it holds the
+ * absent validators too): S and the count of each range in one pass; the
+ * answer lies in the first non-empty range where the running S exceeds
+ * minority (every lower range adds up to no more), and median_select
+ * finds it among that range's entries, minority less the stake below.
  * Needs what median_select needs: non-negative stakes, exact sums. */
 #define MEDIAN_BUCKETS 64
 
-static cov_fx32 median_bucketed(uint64_t *it, size_t len, uint64_t lo, uint64_t hi,
-                                ymed_ws *ws, cov_fx32 target)
+static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
+                              cov_i128 exact, cov_fx32 minority, ymed_ws *ws)
 {
     const cov_fx32 *stake = ws->use_stake;
-    if (len <= 16)
-        return median_select(it, len, ws->part[0], ws->part[1], stake, target);
-    uint64_t range = hi - lo;
+    /* range of score sc: ceil(sc / 2^shift), at most MEDIAN_BUCKETS - 1 */
     unsigned shift = 0;
-    while ((range >> shift) >= MEDIAN_BUCKETS)
+    while (((hi + ((uint64_t)1 << shift) - 1) >> shift) >= MEDIAN_BUCKETS)
         shift++;
+    uint64_t round = ((uint64_t)1 << shift) - 1;
     cov_fx32 hist[MEDIAN_BUCKETS] = {0};
-    uint64_t base = lo << 16; /* (x - base) >> 16 is the score less lo */
-    shift += 16;
-    for (size_t t = 0; t < len; t++)
-        hist[(it[t] - base) >> shift] += stake[it[t] & 0xffff];
-    cov_fx32 below = 0;
-    unsigned bk = 0;
+    uint32_t count[MEDIAN_BUCKETS] = {0};
+    for (size_t t = 0; t < len; t++) {
+        uint64_t x = it[t];
+        size_t bk = ((x >> 16) + round) >> shift;
+        hist[bk] += stake[x & 0xffff];
+        count[bk]++;
+    }
+    cov_fx32 nz = 0; /* stake of the non-zero scores */
+    size_t m = 0;
+    for (unsigned bk = 1; bk < MEDIAN_BUCKETS; bk++) {
+        nz += hist[bk];
+        m += count[bk];
+    }
+    cov_fx32 below = (cov_fx32)(exact - nz); /* stake of the zero scores */
+    if (K > m && (below > minority || m == 0))
+        return 0;
+    unsigned bk = 1;
     for (; bk < MEDIAN_BUCKETS; bk++) {
-        if (below + hist[bk] > target)
+        if (count[bk] > 0 && below + hist[bk] > minority)
             break;
         below += hist[bk];
     }
-    if (bk == MEDIAN_BUCKETS)
-        return (cov_fx32)hi;
-    size_t m = 0;
+    size_t n = 0;
+    if (bk == MEDIAN_BUCKETS) { /* S(all) <= minority: the largest score */
+        uint64_t top = 0;
+        for (size_t t = 0; t < len; t++)
+            top = it[t] > top ? it[t] : top;
+        return (cov_fx32)(top >> 16);
+    }
     for (size_t t = 0; t < len; t++) {
         uint64_t x = it[t];
-        it[m] = x;
-        m += ((x - base) >> shift) == bk;
+        it[n] = x;
+        n += (((x >> 16) + round) >> shift) == bk;
     }
-    return median_select(it, m, ws->part[0], ws->part[1], stake, target - below);
+    return median_select(it, n, ws->part[0], ws->part[1], stake, minority - below);
 }
 
 void ymed_ws_free(ymed_ws *ws)
@@ -171,6 +187,7 @@ void ymed_ws_free(ymed_ws *ws)
     free(ws->colptr);
     free(ws->cursor);
     free(ws->lastrow);
+    free(ws->colhi);
     free(ws->items);
     free(ws->use_stake);
     free(ws->rowk);
@@ -191,10 +208,12 @@ static bool ws_reserve(ymed_ws *ws, size_t rows, uint16_t columns, size_t nnz)
         free(ws->colptr);
         free(ws->cursor);
         free(ws->lastrow);
+        free(ws->colhi);
         ws->colptr = malloc(cols * sizeof *ws->colptr);
         ws->cursor = malloc(cols * sizeof *ws->cursor);
         ws->lastrow = malloc(cols * sizeof *ws->lastrow);
-        ws->col_cap = ws->colptr && ws->cursor && ws->lastrow ? cols : 0;
+        ws->colhi = malloc(cols * sizeof *ws->colhi);
+        ws->col_cap = ws->colptr && ws->cursor && ws->lastrow && ws->colhi ? cols : 0;
         if (ws->col_cap == 0)
             return false;
     }
@@ -257,6 +276,8 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
     size_t *pos = ws->idx[0]; /* per row: where the banded walk stands */
     memcpy(cur, ws->colptr, (size_t)columns * sizeof *cur);
     memset(lastrow, 0xff, (size_t)columns * sizeof *lastrow);
+    uint64_t *restrict colhi = ws->colhi; /* per column: at least its largest score */
+    memset(colhi, 0, (size_t)columns * sizeof *colhi);
     uint64_t high = 0;
     bool banded = false;
     for (uint32_t i = 0; i < w->rows; i++) {
@@ -265,9 +286,9 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
         if (k == UINT32_MAX)
             continue;
         size_t e = w->rowptr[i], end = w->rowptr[i + 1];
-        bool sorted = true;
-        for (size_t t = e + 1; t < end && sorted; t++)
-            sorted = wc[t - 1] <= wc[t];
+        bool sorted = true; /* strictly: no uid twice */
+        for (size_t t = e + 1; t < end; t++)
+            sorted &= wc[t - 1] < wc[t];
         if (sorted) {
             pos[i] = e;
             banded = true;
@@ -281,11 +302,14 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
             lastrow[j] = i;
             uint64_t sc = (uint64_t)wv[e];
             high |= sc;
+            colhi[j] = sc > colhi[j] ? sc : colhi[j];
             items[at] = sc << 16 | k;
         }
     }
+    /* strictly ascending rows: no uid repeats, so no lastrow; columns
+     * past `columns` are never reached (band_end <= columns) */
     for (uint32_t band = 0; banded && band < columns; band += MEDIAN_BAND) {
-        uint32_t band_end = band + MEDIAN_BAND;
+        uint32_t band_end = band + MEDIAN_BAND < columns ? band + MEDIAN_BAND : columns;
         for (uint32_t i = 0; i < w->rows; i++) {
             if (pos[i] == SIZE_MAX)
                 continue;
@@ -293,13 +317,10 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
             size_t e = pos[i], end = w->rowptr[i + 1];
             for (; e < end && wc[e] < band_end; e++) {
                 uint16_t j = wc[e];
-                if (j >= columns)
-                    break;
-                size_t at = lastrow[j] == i ? cur[j] - 1 : cur[j]++;
-                lastrow[j] = i;
                 uint64_t sc = (uint64_t)wv[e];
                 high |= sc;
-                items[at] = sc << 16 | k;
+                colhi[j] = sc > colhi[j] ? sc : colhi[j];
+                items[cur[j]++] = sc << 16 | k;
             }
             pos[i] = e;
         }
@@ -388,28 +409,7 @@ bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
                                   ws->idx[2], minority, 0, stake_sum);
             continue;
         }
-        /* drop the zero scores (they are the bottom block); the range of
-         * the others */
-        size_t m = 0;
-        cov_fx32 nz = 0;
-        uint64_t lo = UINT64_MAX, hi = 0;
-        for (size_t e = a; e < b; e++) {
-            uint64_t x = items[e];
-            int64_t keep = (x >> 16) != 0;
-            items[a + m] = x;
-            m += (size_t)keep;
-            nz += ws->use_stake[x & 0xffff] & -keep;
-            uint64_t sc = keep ? x : UINT64_MAX;
-            lo = sc < lo ? sc : lo;
-            hi = x > hi ? x : hi;
-        }
-        size_t zc = K - m;
-        cov_fx32 s0 = (cov_fx32)(exact - nz); /* stake of the zero scores */
-        if (zc > 0 && (s0 > minority || m == 0)) {
-            out[j] = 0;
-            continue;
-        }
-        out[j] = median_bucketed(items + a, m, lo >> 16, hi >> 16, ws, minority - s0);
+        out[j] = median_column(items + a, b - a, ws->colhi[j], K, exact, minority, ws);
     }
     return true;
 }

@@ -24,37 +24,52 @@ bool yuma_load_weights(yuma_ctx *c)
         for (uint32_t i = 0; i < n; i++)
             if (c->row_ok[i])
                 nnz += in->weights[i].len;
-    if (!ymat_reserve(w, n, nnz))
+    if (!ymat_reserve(w, n, nnz + 1)) /* one spare: see the loop */
         return false;
     w->rows = n;
     w->rowptr[0] = 0;
     size_t o = 0;
+    const uint64_t *restrict reg = in->block_at_registration;
+    uint16_t *restrict wc = w->col;
+    cov_fx32 *restrict wv = w->val;
     for (uint32_t i = 0; i < n; i++) {
         size_t start = o;
         if (c->row_ok[i] && in->weights != NULL) {
-            const cov_yuma_row *r = &in->weights[i];
+            const cov_yuma_entry *re = in->weights[i].entries;
+            uint32_t len = in->weights[i].len;
             uint64_t updated = i < in->last_update_len ? in->last_update[i] : 0;
             uint64_t commit = in->commit_block ? in->commit_block[i] : COV_YUMA_NO_COMMIT;
-            cov_fx32 sum = 0;
-            for (uint32_t e = 0; e < r->len; e++) {
-                uint16_t j = r->entries[e].uid;
+            /* the diagonal is dropped unless i is the owner */
+            uint32_t diag = in->owner_uid != (int32_t)i ? i : UINT32_MAX;
+            /* the sum of u16 << 32 values: a whole number S << 32 (wrapping) */
+            uint64_t sum = 0;
+            for (uint32_t e = 0; e < len; e++) {
+                uint16_t j = re[e].uid;
                 if (j >= n)
                     continue;
-                if (j == i && in->owner_uid != (int32_t)i)
-                    continue;
-                uint64_t reg = in->block_at_registration[j];
-                if (updated <= reg || commit < reg)
-                    continue;
-                cov_fx32 v = (cov_fx32)r->entries[e].value << 32;
-                w->col[o] = j;
-                w->val[o++] = v;
-                sum = cov_fx32_add_wrap(sum, v);
+                uint64_t rj = reg[j];
+                bool keep = j != diag && updated > rj && commit >= rj;
+                wc[o] = j; /* written always, kept if keep (room: len >= o - start + 1) */
+                wv[o] = (cov_fx32)re[e].value;
+                o += keep;
+                sum += keep ? (uint64_t)re[e].value << 32 : 0;
             }
-            if (sum > 0) {
-                cov_fx32_divider dv;
-                cov_fx32_divider_init(&dv, sum);
+            if ((cov_fx32)sum > 0) {
+                /* v << 32 safe_div S << 32 is floor((v << 32) / S): a
+                 * reciprocal of S (cov_fx32_recip) where S >= 2 */
+                uint64_t S = sum >> 32, m = 0;
+                uint8_t sh = 0;
+                if (S >= 2)
+                    cov_fx32_recip_init(S, &m, &sh);
+                if (S >= 2)
+                    for (size_t e = start; e < o; e++)
+                        wv[e] = (cov_fx32)cov_fx32_recip_div((uint64_t)wv[e], m, sh);
+                else
+                    for (size_t e = start; e < o; e++)
+                        wv[e] = (cov_fx32)((uint64_t)wv[e] << 32);
+            } else {
                 for (size_t e = start; e < o; e++)
-                    w->val[e] = cov_fx32_div_by(&dv, w->val[e]);
+                    wv[e] = (cov_fx32)((uint64_t)wv[e] << 32);
             }
         }
         w->rowptr[i + 1] = o;
@@ -116,6 +131,35 @@ static size_t interpolate_row(uint16_t *col, cov_fx32 *val, const uint16_t *wcol
     return o;
 }
 
+/* One row when the weights for bonds are the clipped weights (beta = 1):
+ * clipped at consensus, its sum (validator trust, into *vt), a times it
+ * into ranks (matmul_sparse), and the row compacted to the entries kept
+ * (an entry clipped to <= 0 is absent from W_clipped) at ocol/oval, which
+ * may be the row itself or before it. Branch-free: about half the weights
+ * sit above consensus. unit: a in [0, 1], its products cannot saturate. */
+YUMA_KERNEL size_t clip_row(uint16_t *ocol, cov_fx32 *oval, const uint16_t *col,
+                            const cov_fx32 *val, size_t len, const cov_fx32 *restrict C,
+                            cov_fx32 a, cov_fx32 *restrict ranks, cov_fx32 *vt_out, bool unit)
+{
+    cov_fx32 vt = *vt_out;
+    size_t o = 0;
+    for (size_t e = 0; e < len; e++) {
+        uint16_t j = col[e];
+        cov_fx32 v = val[e], th = C[j];
+        bool above = th < v, keep = !above || th > 0;
+        cov_fx32 clipped = above ? th : v;
+        cov_fx32 contrib = keep ? clipped : 0; /* adding 0 changes nothing */
+        vt = cov_fx32_add_wrap(vt, contrib);
+        cov_fx32 p = unit ? cov_fx32_mul_unit(a, contrib) : cov_fx32_mul_sat(a, contrib);
+        ranks[j] = cov_fx32_add_sat(ranks[j], p);
+        ocol[o] = j;
+        oval[o] = clipped;
+        o += keep;
+    }
+    *vt_out = vt;
+    return o;
+}
+
 bool yuma_clip_and_rank(yuma_ctx *c)
 {
     const cov_yuma_input *in = c->in;
@@ -127,7 +171,7 @@ bool yuma_clip_and_rank(yuma_ctx *c)
     cov_fx32 beta = cov_fx32_u16_proportion(in->bonds_penalty);
     bool original = !in->yuma3;
     memset(ranks, 0, (size_t)n * sizeof *ranks);
-    if (original)
+    if (original && beta != COV_FX32_ONE)
         memset(dsum, 0, (size_t)n * sizeof *dsum);
     if (beta != 0 && beta != COV_FX32_ONE)
         memset(c->s->mark, 0, (size_t)n * sizeof *c->s->mark);
@@ -137,22 +181,11 @@ bool yuma_clip_and_rank(yuma_ctx *c)
         size_t end = w->rowptr[i + 1], row_out = o;
         cov_fx32 a = A[i], vt = 0;
         if (beta == COV_FX32_ONE) {
-            /* weights for bonds = the clipped weights, compacted in place;
-             * branch-free: about half the weights sit above consensus */
-            for (size_t e = start; e < end; e++) {
-                uint16_t j = w->col[e];
-                cov_fx32 v = w->val[e], th = C[j];
-                bool above = th < v, keep = !above || th > 0;
-                cov_fx32 clipped = above ? th : v;
-                cov_fx32 contrib = keep ? clipped : 0; /* adding 0 changes nothing */
-                vt = cov_fx32_add_wrap(vt, contrib);
-                ranks[j] = cov_fx32_add_sat(ranks[j], cov_fx32_mul_sat(a, contrib));
-                if (original)
-                    dsum[j] = cov_fx32_add_sat(dsum[j], cov_fx32_mul_sat(contrib, a));
-                w->col[o] = j;
-                w->val[o] = clipped;
-                o += keep;
-            }
+            bool unit = cov_fx32_is_unit(a);
+            o += unit ? clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
+                                 end - start, C, a, ranks, &vt, true)
+                      : clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
+                                 end - start, C, a, ranks, &vt, false);
         } else {
             for (size_t e = start; e < end; e++) {
                 uint16_t j = w->col[e];
@@ -181,5 +214,9 @@ bool yuma_clip_and_rank(yuma_ctx *c)
                 dsum[w->col[e]] = cov_fx32_add_sat(dsum[w->col[e]],
                                                    cov_fx32_mul_sat(w->val[e], a));
     }
+    /* with beta = 1, dsum takes exactly the terms ranks takes, in the same
+     * order from the same 0: it is ranks (before ranks is normalised) */
+    if (original && beta == COV_FX32_ONE)
+        memcpy(dsum, ranks, (size_t)n * sizeof *dsum);
     return true;
 }
