@@ -86,7 +86,7 @@ static void check_accepted(const fuzz_model *m, const cov_pgrad *pg, const uint8
             FUZZ_CHECK(t->codes[j] < m->cfg.quant_bins);
         }
     }
-    float theta[48] = {0};
+    float theta[8 * 6 + 5 + 4] = {0};
     cov_tensor_view params[N_TENSORS];
     memcpy(params, m->views, sizeof params);
     float *data = theta;
