@@ -88,8 +88,9 @@ static json_t *result_json(const cov_round_result *r, const cov_round_config *c,
         const cov_round_miner *m = &r->miners[i];
         json_array_append_new(
             miners,
-            json_pack("{s:i,s:s,s:b,s:f,s:f,s:f,s:f,s:f,s:f,s:i,s:f,s:i,s:I,s:I}", "uid", m->uid,
-                      "hotkey", m->hotkey, "lazy", m->lazy, "loss_improvement",
+            json_pack("{s:i,s:s,s:b,s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:i,s:f,s:i,s:I,s:I}", "uid",
+                      m->uid, "hotkey", m->hotkey, "lazy", m->lazy, "inner_steps", m->steps,
+                      "loss_improvement",
                       m->loss_improvement, "own_loss_improvement", m->own_improvement,
                       "gradient_score", (double)m->gradient_score, "bma", (double)m->bma,
                       "score", (double)m->score, "weight", m->weight, "weight_u16",
@@ -117,13 +118,18 @@ static void print_table(const cov_round_result *r, const cov_round_config *c, do
     printf("held-out loss by window: ");
     for (size_t i = 0; i < r->loss_points; i++)
         printf("%s%.3f", i ? " -> " : "", r->loss_curve[i]);
-    printf("\n\n uid  hotkey            kind    loss improvement   score     weight  "
+    printf("\n\n uid  hotkey            kind         loss improvement   score     weight  "
            "emission share\n");
     for (size_t i = 0; i < r->n_miners; i++) {
         const cov_round_miner *m = &r->miners[i];
-        printf(" %3u  %.8s…%.6s  %-6s  %+16.5f  %7.3f  %8.4f  %6.2f%%  ", m->uid, m->hotkey,
-               m->hotkey + strlen(m->hotkey) - 6, m->lazy ? "lazy" : "honest",
-               m->loss_improvement, (double)m->score, m->weight, 100.0 * m->emission_share);
+        char kind[16];
+        if (m->lazy)
+            snprintf(kind, sizeof kind, "lazy");
+        else
+            snprintf(kind, sizeof kind, "%d steps", m->steps);
+        printf(" %3u  %.8s…%.6s  %-11s  %+16.5f  %7.3f  %8.4f  %6.2f%%  ", m->uid, m->hotkey,
+               m->hotkey + strlen(m->hotkey) - 6, kind, m->loss_improvement, (double)m->score,
+               m->weight, 100.0 * m->emission_share);
         int bar = (int)(m->emission_share * 30.0 + 0.5);
         for (int b = 0; b < bar; b++)
             fputs("█", stdout);
@@ -131,7 +137,8 @@ static void print_table(const cov_round_result *r, const cov_round_config *c, do
     }
     printf("\nloss improvement: the validator's random-data loss before minus after applying "
            "only that\nminer's update (nats, mean over windows). score: OpenSkill ordinal × "
-           "BMA × sync.\nEach upload: %llu bytes, against %llu for a dense fp32 update.\n",
+           "BMA × sync.\nsteps: inner steps a miner fits into each window (a slower GPU "
+           "fits fewer).\nEach upload: %llu bytes, against %llu for a dense fp32 update.\n",
            (unsigned long long)r->miners[0].upload_bytes, (unsigned long long)r->dense_bytes);
 }
 
@@ -173,6 +180,13 @@ int cli_demo_main(int argc, char **argv, bool json)
             cfg.windows = (int)n;
             i++;
         } else if (strcmp(a, "--inner-steps") == 0 && v && parse_int(v, 1, 1000, &n)) {
+            /* The fastest miner takes them all; the others keep their share. */
+            for (int m = 0; m < COV_ROUND_MAX_MINERS; m++)
+                if (cfg.miner_steps[m] > 0) {
+                    long scaled = (cfg.miner_steps[m] * n + cfg.window.inner_steps / 2) /
+                                  cfg.window.inner_steps;
+                    cfg.miner_steps[m] = scaled < 1 ? 1 : (int)scaled;
+                }
             cfg.window.inner_steps = (int)n;
             i++;
         } else if (strcmp(a, "--miners") == 0 && v && parse_int(v, 2, COV_ROUND_MAX_MINERS, &n)) {
@@ -192,10 +206,6 @@ int cli_demo_main(int argc, char **argv, bool json)
                                    a, v ? "" : " or a missing value", COV_ROUND_MAX_MINERS);
         }
     }
-    /* Enough samples that every uid's pool is a small part of the corpus. */
-    uint64_t pool = (uint64_t)cfg.window.inner_steps * cov_window_step_samples(&cfg.window);
-    if (cfg.corpus_samples < 8 * pool)
-        cfg.corpus_samples = 8 * pool;
 
     const char *tmp = getenv("TMPDIR");
     char dir[4096];

@@ -40,6 +40,8 @@ typedef struct {
     cov_scoring_config scoring;
     char grad_dir[4096];
     size_t pool_size;
+    int64_t *epochs;   /* a miner's pool repeated to fill its steps */
+    size_t epochs_len;
     int64_t *pool;     /* one uid's pool for the current window */
     int64_t *eval_own; /* eval_samples drawn from it */
     int64_t *eval_rand;
@@ -100,7 +102,9 @@ static cov_status miner_window(round_state *s, int window, uint16_t uid, cov_err
             delta[i] = (float)(sigma * sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2));
         }
     } else {
-        st = cov_trainer_window(t, s->shard, s->pool, s->pool_size, &ws, err);
+        for (size_t i = 0; i < s->epochs_len; i++)
+            s->epochs[i] = s->pool[i % s->pool_size];
+        st = cov_trainer_window(t, s->shard, s->epochs, s->epochs_len, &ws, err);
         if (st != COV_OK)
             return cov_err_context(err, "miner uid %u, window %d", uid, window);
         m->train_loss_first = ws.first_loss;
@@ -250,6 +254,7 @@ static void state_free(round_state *s)
     cov_shard_close(s->shard);
     cov_model_free(s->model);
     free(s->pool);
+    free(s->epochs);
     free(s->eval_own);
     free(s->eval_rand);
     free(s->held_out);
@@ -291,8 +296,13 @@ static cov_status setup(round_state *s, const char *workdir, cov_err *err)
     cov_model_init_weights(s->model, c->seed);
     r->parameters = cov_model_numel(s->model);
     r->dense_bytes = r->parameters * sizeof(float);
-    for (int u = 1; u <= c->miners && st == COV_OK; u++)
-        st = cov_trainer_new(&s->trainers[u], s->model, &c->window, err);
+    for (int u = 1; u <= c->miners && st == COV_OK; u++) {
+        cov_window_config wc = c->window;
+        if (c->miner_steps[u - 1] > 0)
+            wc.inner_steps = c->miner_steps[u - 1];
+        r->miners[u - 1].steps = wc.inner_steps;
+        st = cov_trainer_new(&s->trainers[u], s->model, &wc, err);
+    }
     if (st == COV_OK)
         st = cov_evaluator_new(&s->evaluator, s->model, c->eval_samples, &c->window.sparseloco,
                                err);
@@ -307,12 +317,14 @@ static cov_status setup(round_state *s, const char *workdir, cov_err *err)
     cov_scoring_config_defaults(&s->scoring);
     s->scoring.burn_uid = 0;
     s->scoring.burn_rate = 0.0;
-    s->pool_size = (size_t)c->window.inner_steps * cov_window_step_samples(&c->window);
+    s->pool_size = (size_t)c->pool_samples;
     s->pool = malloc(s->pool_size * sizeof(int64_t));
+    s->epochs_len = (size_t)c->window.inner_steps * cov_window_step_samples(&c->window);
+    s->epochs = malloc(s->epochs_len * sizeof(int64_t));
     s->eval_own = malloc((size_t)c->eval_samples * sizeof(int64_t));
     s->eval_rand = malloc((size_t)c->eval_samples * sizeof(int64_t));
     s->held_out = malloc((size_t)c->eval_samples * 2 * sizeof(int64_t));
-    if (!s->pool || !s->eval_own || !s->eval_rand || !s->held_out)
+    if (!s->pool || !s->epochs || !s->eval_own || !s->eval_rand || !s->held_out)
         return cov_fail(err, COV_ERR_NOMEM, "round: out of memory");
     /* The loss curve's fixed held-out samples: a pool no node trains on. */
     return cov_data_assign_pool(s->held_out, 999999999, 0, (int64_t)s->shard->info.sample_count,

@@ -28,7 +28,17 @@ typedef struct {
     int miners;              /* 1..COV_ROUND_MAX_MINERS; uids 1..miners */
     int lazy_uid;            /* the miner that uploads noise; 0 = none */
     int windows;
-    cov_window_config window;
+    cov_window_config window; /* inner_steps: the most a miner takes */
+    /* Samples assigned to each uid per window (Templar: 30 × 1024, of which
+     * a miner trains on what its batch size covers). The demo's is small and
+     * a miner passes over it several times, so that a model this size learns
+     * its own samples measurably better than others: what the validator's
+     * own-data test (the BMA) looks for. */
+    int pool_samples;
+    /* Inner steps miner uid i+1 manages per window (0: window.inner_steps),
+     * 1..inner_steps: a slower GPU fits fewer steps into a window, moves the
+     * model less and covers less of the pool the validator samples from. */
+    int miner_steps[COV_ROUND_MAX_MINERS];
     int eval_samples;        /* sequences per loss measurement (Templar 8) */
     float outer_lr;          /* α of the outer step */
     float eval_lr_factor;    /* the validator's scale on α (Templar 0.2) */
@@ -39,8 +49,9 @@ typedef struct {
                                 safetensors checkpoint (train/checkpoint.h) */
 } cov_round_config;
 
-/* The demo's settings: the "demo" model, 4 miners (uid 4 lazy), 4 windows
- * of 8 inner steps, SparseLoCo with Covenant-72B's values. */
+/* The demo's settings: the "demo" model, 4 miners (uid 4 lazy) of which
+ * uids 1, 2, 3 manage 10, 7 and 4 inner steps of 6 sequences per window,
+ * 6 windows, SparseLoCo with Covenant-72B's values. */
 void cov_round_config_defaults(cov_round_config *c);
 cov_status cov_round_config_check(const cov_round_config *c, cov_err *err) COV_WARN_UNUSED;
 
@@ -48,6 +59,7 @@ typedef struct {
     uint16_t uid;
     char hotkey[COV_SS58_MAX];
     bool lazy;
+    int steps;                /* inner steps per window */
     double loss_improvement;  /* mean over windows of rand_before − rand_after (nats) */
     double own_improvement;   /* the same on the miner's own data */
     float gradient_score;     /* the last window's (rand_before − rand_after)/rand_before */

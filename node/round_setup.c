@@ -11,9 +11,12 @@ void cov_round_config_defaults(cov_round_config *c)
     snprintf(c->model_preset, sizeof c->model_preset, "demo");
     c->miners = 4;
     c->lazy_uid = 4;
-    c->windows = 4;
-    c->window.inner_steps = 8;
-    c->window.micro_batch = 4;
+    c->windows = 6;
+    c->window.inner_steps = 10;
+    c->window.micro_batch = 6;
+    c->miner_steps[0] = 10;
+    c->miner_steps[1] = 7;
+    c->miner_steps[2] = 4;
     c->window.grad_accum = 1;
     c->window.max_grad_norm = 1.0f;
     /* A small model learns at a far higher rate than a 72B one (1.17e-4). */
@@ -24,6 +27,7 @@ void cov_round_config_defaults(cov_round_config *c)
                                      .min_ratio = 0.1f};
     c->window.adamw = cov_adamw_templar_defaults();
     cov_sparseloco_config_defaults(&c->window.sparseloco);
+    c->pool_samples = 12;
     c->eval_samples = 8;
     c->outer_lr = 1.0f;
     c->eval_lr_factor = 0.2f;
@@ -44,11 +48,18 @@ cov_status cov_round_config_check(const cov_round_config *c, cov_err *err)
     if (c->windows < 1 || c->windows >= (int)(sizeof((cov_round_result *)0)->loss_curve /
                                               sizeof(double)))
         return cov_fail(err, COV_ERR_ARG, "round: windows must be 1..62, got %d", c->windows);
+    for (int i = 0; i < c->miners; i++)
+        if (c->miner_steps[i] < 0 || c->miner_steps[i] > c->window.inner_steps)
+            return cov_fail(err, COV_ERR_ARG,
+                            "round: miner uid %d's %d inner steps are outside 0..%d", i + 1,
+                            c->miner_steps[i], c->window.inner_steps);
     if (c->eval_samples < 1)
         return cov_fail(err, COV_ERR_ARG, "round: eval_samples must be positive");
     if (!(c->outer_lr > 0.0f) || !(c->eval_lr_factor > 0.0f))
         return cov_fail(err, COV_ERR_ARG, "round: outer_lr and eval_lr_factor must be > 0");
-    uint64_t pool = (uint64_t)c->window.inner_steps * cov_window_step_samples(&c->window);
+    if (c->pool_samples < 1)
+        return cov_fail(err, COV_ERR_ARG, "round: pool_samples must be positive");
+    uint64_t pool = (uint64_t)c->pool_samples;
     if (c->corpus_samples < pool || c->corpus_samples < 2 * (uint64_t)c->eval_samples)
         return cov_fail(err, COV_ERR_ARG,
                         "round: a corpus of %llu samples cannot fill a window's pool of %llu; "

@@ -85,9 +85,10 @@ cov_status cov_trainer_new(cov_trainer **out, cov_model *m, const cov_window_con
     t->delta_views = malloc(n_views * sizeof(cov_tensor_view));
     if (!t->theta_start || !t->delta || !t->feedback || !t->tokens || !t->targets ||
         !t->feedback_views || !t->delta_views) {
+        size_t numel = t->numel;
         cov_trainer_free(t);
         return cov_fail(err, COV_ERR_NOMEM, "trainer: out of memory for %zu parameters",
-                        t->numel);
+                        numel);
     }
     const cov_tensor_view *views = cov_model_params(m);
     const float *base = cov_model_param_data(m);
