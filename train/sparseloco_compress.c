@@ -456,12 +456,13 @@ cov_status cov_sparseloco_compress(cov_sparseloco *s, cov_sparseloco_tensor *out
         cov_sparseloco_bases(s, g);
 
     const float beta = s->cfg.ef_decay;
+    const bool par = (size_t)g->shape[0] * (size_t)g->shape[1] >= COV_SPARSELOCO_PARALLEL_MIN;
     const int64_t n_chunks = g->n_chunks;
     const int k = g->k;
     uint32_t maxbits = 0;
     float *vals = s->vals;
     if (s->cfg.use_dct) {
-#pragma omp parallel for schedule(static) reduction(max : maxbits) num_threads(s->n_threads)
+#pragma omp parallel for schedule(dynamic) reduction(max : maxbits) num_threads(s->n_threads) if (par)
         for (int64_t c = 0; c < n_chunks; c++) {
             cov_sparseloco_scratch *sc = &s->scratch[cov_sparseloco_thread()];
             uint32_t m = select_chunk_dct(s, g, c, ef, delta, beta, out->idx + (size_t)c * (size_t)k,
@@ -470,7 +471,7 @@ cov_status cov_sparseloco_compress(cov_sparseloco *s, cov_sparseloco_tensor *out
         }
     } else {
         const int64_t x = g->x;
-#pragma omp parallel for schedule(static) reduction(max : maxbits) num_threads(s->n_threads)
+#pragma omp parallel for schedule(dynamic) reduction(max : maxbits) num_threads(s->n_threads) if (par)
         for (int64_t yi = 0; yi < g->y; yi++) {
             cov_sparseloco_scratch *sc = &s->scratch[cov_sparseloco_thread()];
             size_t first = (size_t)(yi * x) * (size_t)k;
@@ -491,7 +492,7 @@ cov_status cov_sparseloco_compress(cov_sparseloco *s, cov_sparseloco_tensor *out
                             s->cfg.quant_bins, s->cfg.quant_range);
     cov_sparseloco_pack12(out->packed, out->idx, g->n_kept);
 
-#pragma omp parallel for schedule(static) num_threads(s->n_threads)
+#pragma omp parallel for schedule(static) num_threads(s->n_threads) if (par)
     for (int64_t c = 0; c < n_chunks; c++)
         subtract_chunk(s, g, c, ef, out, &s->scratch[cov_sparseloco_thread()]);
     return COV_OK;

@@ -14,6 +14,12 @@
 #define COV_SPARSELOCO_HIST_SHIFT 22
 #define COV_SPARSELOCO_HIST_BINS 512
 
+/* Tensors under this many elements are handled on the calling thread: a
+ * parallel region costs more than it saves there, and far more on a busy
+ * machine where a team waits for a descheduled thread. The result is the
+ * same either way. */
+#define COV_SPARSELOCO_PARALLEL_MIN ((size_t)1 << 18)
+
 /* One thread's scratch, sized for the largest chunk. */
 typedef struct {
     uint64_t *heap;   /* top-k keys */

@@ -56,7 +56,8 @@ static bool build_update(cov_sparseloco *s, const cov_sparseloco_tensor *const *
     const bool dct = s->cfg.use_dct;
     float *dense = s->dense;
     int bad = 0;
-#pragma omp parallel for schedule(static) reduction(| : bad) num_threads(s->n_threads)
+    const bool par = (size_t)g->shape[0] * (size_t)g->shape[1] >= COV_SPARSELOCO_PARALLEL_MIN;
+#pragma omp parallel for schedule(static) reduction(| : bad) num_threads(s->n_threads) if (par)
     for (int64_t c = 0; c < g->n_chunks; c++) {
         cov_sparseloco_scratch *sc = &s->scratch[cov_sparseloco_thread()];
         float *sum = sc->coef;
@@ -113,7 +114,7 @@ static cov_status step(cov_sparseloco *s, float *theta, const cov_sparseloco_ten
         return COV_OK;
     }
     const float *dense = s->dense;
-#pragma omp parallel for schedule(static) num_threads(s->n_threads)
+#pragma omp parallel for schedule(static) num_threads(s->n_threads) if (numel >= COV_SPARSELOCO_PARALLEL_MIN)
     for (size_t i = 0; i < numel; i++)
         theta[i] = theta[i] - lr * dense[i];
     res->applied = true;

@@ -306,7 +306,7 @@ static void tie_rule_and_threads(void **state)
     cov_sparseloco_config cfg = config(64, 64);
     cov_sparseloco *s;
     assert_int_equal(cov_sparseloco_new(&s, &cfg, NULL), COV_OK);
-    enum { R = 128, C = 192, N = R * C };
+    enum { R = 512, C = 576, N = R * C }; /* over COV_SPARSELOCO_PARALLEL_MIN */
     float *delta = malloc(N * sizeof *delta), *ef1 = calloc(N, sizeof *ef1), *ef2 = calloc(N, sizeof *ef2);
     assert_non_null(delta);
     uint32_t x = 7;
