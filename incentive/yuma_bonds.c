@@ -455,14 +455,6 @@ static bool original_yuma(yuma_ctx *c)
     return true;
 }
 
-static bool strictly_ascending(const uint16_t *col, size_t len)
-{
-    bool up = true;
-    for (size_t e = 1; e < len; e++)
-        up &= col[e - 1] < col[e];
-    return up;
-}
-
 /* One row of mat_ema_alpha_sparse (yema_alpha_row) where both rows are
  * strictly ascending: the bond row laid out densely in q->bvis (zero
  * again on return), per weight entry its alpha (yliquid_dense_row), then
@@ -472,14 +464,14 @@ static size_t liquid_dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
                                const uint16_t *restrict wcol, const cov_fx32 *restrict wval,
                                size_t wlen, const uint16_t *restrict bcol,
                                const cov_fx32 *restrict bval, size_t blen, yliquid *q,
-                               const cov_fx32 *C, uint16_t n, cov_fx32 *restrict alpha,
-                               cov_fx32 *restrict esum)
+                               const cov_fx32 *C, bool c_unit, uint16_t n,
+                               cov_fx32 *restrict alpha, cov_fx32 *restrict esum)
 {
     cov_fx32 *restrict bd = q->bvis;
     for (size_t e = 0; e < blen; e++)
         if (bcol[e] < n)
             bd[bcol[e]] = bval[e];
-    yliquid_dense_row(q, alpha, wcol, wval, wlen, C, bd);
+    yliquid_dense_row(q, alpha, wcol, wval, wlen, C, c_unit, bd);
     size_t o = 0;
     for (size_t e = 0; e < wlen; e++) {
         uint16_t j = wcol[e];
@@ -518,6 +510,7 @@ static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
     yliquid_begin(q, in);
     const uint8_t *keep = s->kept;
     bool keep_past_n = lt != 0; /* bond_kept for uids >= n */
+    bool c_unit = all_unit(c->out->consensus_fx, n);
     cov_fx32 *alpha = s->vec[1], *decayed = s->vec[3];
     uint32_t *mark = s->mark;
     uint16_t *cols = s->touched;
@@ -549,10 +542,10 @@ static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
             ema->rowptr[i + 1] = o;
             continue;
         }
-        if (wlen + blen >= (size_t)n / 4 + 1 && b_up && strictly_ascending(wb->col + w0, wlen)) {
+        if (wlen + blen >= (size_t)n / 4 + 1 && b_up && s->w_up[i]) {
             o += liquid_dense_row(ema->col + o, ema->val + o, wb->col + w0, wb->val + w0, wlen,
-                                  brow->col, brow->val, blen, q, c->out->consensus_fx, n,
-                                  alpha, esum);
+                                  brow->col, brow->val, blen, q, c->out->consensus_fx, c_unit,
+                                  n, alpha, esum);
             ema->rowptr[i + 1] = o;
             continue;
         }

@@ -180,6 +180,7 @@ cov_status cov_yuma_epoch(cov_yuma_output *out, const cov_yuma_input *in, cov_er
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for weights");
 
     /* 6. Consensus */
+    s->med.row_up = s->w_up;
     if (!cov_yuma_weighted_median_col(out->consensus_fx, A, &s->w, n,
                                       cov_fx32_u16_proportion(in->kappa), &s->med))
         return cov_fail(err, COV_ERR_NOMEM, "yuma epoch: out of memory for consensus");

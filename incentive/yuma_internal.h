@@ -106,6 +106,7 @@ typedef struct {
     size_t *cursor;    /* column fill positions, then ends */
     uint32_t *lastrow; /* per column: the row its last entry came from */
     uint64_t *colhi;   /* per column: at least its largest score */
+    const bool *row_up; /* optional, the caller's: rows known strictly ascending */
     size_t col_cap;
     uint64_t *items;   /* column-major packed entries */
     size_t c_cap;
@@ -172,9 +173,10 @@ void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols
  * ascending column order, every weight column < n: then the chain's walk
  * sees every entry, and the alpha of weight entry e (the only alphas the
  * EMA reads back) goes to alpha[e]; bdense holds the bond row densely
- * (0 where it has no entry). wlen <= n. */
+ * (0 where it has no entry, u16 proportions); c_unit: every C_j in
+ * [0, 1]. wlen <= n. */
 void yliquid_dense_row(yliquid *q, cov_fx32 *alpha, const uint16_t *wcol,
-                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C,
+                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C, bool c_unit,
                        const cov_fx32 *bdense);
 
 /* ------------------------------------------------------------ scratch */
@@ -193,6 +195,7 @@ struct cov_yuma_scratch {
     cov_fx32 *vec[6];      /* n-sized I32F32 vectors (uses noted where taken) */
     ycoldiv cd[2];         /* n-sized: per-column divisors */
     uint8_t *kept;         /* n: bonds to uid j survive the registration mask */
+    bool *w_up;            /* n: row i of w strictly ascending (yuma_load_weights) */
     uint32_t *mark;        /* n stamps */
     uint16_t *touched;     /* 2n columns */
     bool *flags[2];        /* n-sized */

@@ -113,15 +113,30 @@ void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols
         q->wvis[touched[t]] = q->bvis[touched[t]] = 0;
 }
 
+/* exponent() when consensus, weight and bond are all in [0, 1]: then no
+ * difference saturates or needs clamping from above, d - 0.5 is within
+ * [-0.5, 0.5], and |steep_div| < 2^41 (steepness is an i16 over -100),
+ * so the product is far from saturating: one multiply. */
+static inline cov_fx32 exponent_unit(cov_fx32 steep_div, cov_fx32 consensus, cov_fx32 weight,
+                                     cov_fx32 bond)
+{
+    cov_fx32 buy = weight > consensus ? weight - consensus : 0;
+    cov_fx32 d = weight >= bond ? buy : bond - weight;
+    return (cov_fx32)cov_u128_mid64((cov_u128)((cov_i128)steep_div * (d - COV_FX32_HALF)));
+}
+
 void yliquid_dense_row(yliquid *q, cov_fx32 *alpha, const uint16_t *wcol,
-                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C,
+                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C, bool c_unit,
                        const cov_fx32 *bdense)
 {
     const cov_fx32 steep_div = q->steep_div;
     size_t npend = 0;
     for (size_t e = 0; e < wlen; e++) {
         uint16_t j = wcol[e];
-        cov_fx32 x = exponent(steep_div, C[j], wval[e], bdense[j]);
+        cov_fx32 w = wval[e];
+        /* bdense holds u16 proportions, in [0, 1] */
+        cov_fx32 x = c_unit && cov_fx32_is_unit(w) ? exponent_unit(steep_div, C[j], w, bdense[j])
+                                                   : exponent(steep_div, C[j], w, bdense[j]);
         size_t h = slot(x);
         if (q->used[h] && q->key[h] == x) {
             alpha[e] = q->val[h];

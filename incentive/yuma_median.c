@@ -287,8 +287,11 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
             continue;
         size_t e = w->rowptr[i], end = w->rowptr[i + 1];
         bool sorted = true; /* strictly: no uid twice */
-        for (size_t t = e + 1; t < end; t++)
-            sorted &= wc[t - 1] < wc[t];
+        if (ws->row_up != NULL)
+            sorted = ws->row_up[i];
+        else
+            for (size_t t = e + 1; t < end; t++)
+                sorted &= wc[t - 1] < wc[t];
         if (sorted) {
             pos[i] = e;
             banded = true;

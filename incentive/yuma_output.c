@@ -35,6 +35,7 @@ void cov_yuma_scratch_free(struct cov_yuma_scratch *s)
         free(s->cd[i].b);
     }
     free(s->kept);
+    free(s->w_up);
     free(s->mark);
     free(s->touched);
     free(s->flags[0]);
@@ -77,6 +78,7 @@ bool cov_yuma_scratch_reserve(struct cov_yuma_scratch **sp, size_t n)
         GROW(s->cd[i].b, n);
     }
     GROW(s->kept, n);
+    GROW(s->w_up, n);
     GROW(s->mark, n);
     GROW(s->touched, n);
     GROW(s->flags[0], n);

@@ -34,6 +34,7 @@ bool yuma_load_weights(yuma_ctx *c)
     cov_fx32 *restrict wv = w->val;
     for (uint32_t i = 0; i < n; i++) {
         size_t start = o;
+        c->s->w_up[i] = true; /* empty */
         if (c->row_ok[i] && in->weights != NULL) {
             const cov_yuma_entry *re = in->weights[i].entries;
             uint32_t len = in->weights[i].len;
@@ -43,6 +44,8 @@ bool yuma_load_weights(yuma_ctx *c)
             uint32_t diag = in->owner_uid != (int32_t)i ? i : UINT32_MAX;
             /* the sum of u16 << 32 values: a whole number S << 32 (wrapping) */
             uint64_t sum = 0;
+            int32_t last = -1; /* the last column kept */
+            bool up = true;
             for (uint32_t e = 0; e < len; e++) {
                 uint16_t j = re[e].uid;
                 if (j >= n)
@@ -53,7 +56,10 @@ bool yuma_load_weights(yuma_ctx *c)
                 wv[o] = (cov_fx32)re[e].value;
                 o += keep;
                 sum += keep ? (uint64_t)re[e].value << 32 : 0;
+                up &= !keep || (int32_t)j > last;
+                last = keep ? (int32_t)j : last;
             }
+            c->s->w_up[i] = up;
             if ((cov_fx32)sum > 0) {
                 /* v << 32 safe_div S << 32 is floor((v << 32) / S): a
                  * reciprocal of S (cov_fx32_recip) where S >= 2 */
@@ -202,6 +208,7 @@ bool yuma_clip_and_rank(yuma_ctx *c)
         } else if (beta != COV_FX32_ONE) {
             o += interpolate_row(w->col + o, w->val + o, w->col + start, w->val + start,
                                  end - start, C, beta, c);
+            c->s->w_up[i] = true; /* its columns in ascending order, each once */
         }
         start = end;
         w->rowptr[i + 1] = o;
