@@ -5,8 +5,10 @@
  * Top-k: each element gets the key (bits of |e|) << 32 | (0xFFFF − l).
  * For non-negative floats the bit pattern orders like the value, so a larger
  * key is a larger |e| or, on a tie, a smaller chunk-local index l: exactly
- * the documented tie rule. A min-heap of k keys keeps the best so far; after
- * it fills, most elements cost one comparison with its root. */
+ * the documented tie rule. Without DCT, select_band_direct bounds each
+ * chunk's k-th |e| with a histogram and keeps the k largest keys of the few
+ * elements above that bound. With DCT, which is optional and off for 72B, a
+ * min-heap of k keys runs over each transformed chunk. */
 #include "train/sparseloco_internal.h"
 
 #include <math.h>
