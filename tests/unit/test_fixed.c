@@ -17,6 +17,14 @@
 #define ONE COV_FX32_ONE
 
 /* fixed(f32): what the Rust tests' f32 literals become */
+static uint64_t xs64(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
 static cov_fx32 f32fx(float v)
 {
     return cov_fx32_from_f64((double)v);
@@ -114,6 +122,128 @@ static void test_divider(void **state)
                 a = (cov_fx32)((uint64_t)1 << 32) - 1;
             assert_int_equal(cov_fx32_div_by(&dv, a), cov_fx32_div_safe(a, b));
         }
+    }
+}
+
+/* cov_fx32_recip_div is safe_div for a in [0, 2^32) and d in [2, 2^63):
+ * random divisors of every size, powers of two and their neighbours,
+ * whole numbers, the extremes; dividends 0, 1, 2^32 - 1 and random. */
+static void test_recip(void **state)
+{
+    (void)state;
+    uint64_t x = 0x853c49e6748fea9bull;
+    for (int k = 0; k < 200000; k++) {
+        uint64_t r = xs64(&x);
+        uint64_t d = r >> (1 + r % 63);
+        switch (k % 6) {
+        case 0: d = (uint64_t)1 << (1 + r % 62); break;
+        case 1: d = ((uint64_t)1 << (1 + r % 62)) + (r >> 63 ? 1 : (uint64_t)-1); break;
+        case 2: d &= ~(uint64_t)0xFFFFFFFF; break;
+        case 3: d = k % 12 == 3 ? (uint64_t)INT64_MAX : 2 + r % 100; break;
+        default: break;
+        }
+        if (d < 2)
+            d = 2;
+        uint64_t m;
+        uint8_t sh;
+        cov_fx32_recip_init(d, &m, &sh);
+        for (int t = 0; t < 6; t++) {
+            uint64_t a = t == 0   ? 0
+                         : t == 1 ? 1
+                         : t == 2 ? (uint64_t)0xFFFFFFFF
+                                  : xs64(&x) >> 32;
+            assert_int_equal(cov_fx32_recip_div(a, m, sh), cov_fx32_div_safe((cov_fx32)a, (cov_fx32)d));
+        }
+    }
+}
+
+/* mul_unit is mul_sat for u in [0, 1]; the fast u16 proportion is
+ * fixed_proportion_to_u16; the column tables are "divide by b, or leave
+ * the value where b is 0" (and the integer table the same for v << 32),
+ * for every divisor: 0, 1 (2^-32), negative, whole, saturated. */
+static void test_unit_products_and_column_tables(void **state)
+{
+    (void)state;
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int k = 0; k < 200000; k++) {
+        uint64_t r = xs64(&x);
+        cov_fx32 u = k % 5 == 0 ? 0 : k % 5 == 1 ? ONE : (cov_fx32)(r % ((uint64_t)ONE + 1));
+        cov_fx32 v = (cov_fx32)xs64(&x);
+        if (k % 7 == 0)
+            v = k % 14 == 0 ? INT64_MIN : INT64_MAX;
+        assert_int_equal(cov_fx32_mul_unit(u, v), cov_fx32_mul_sat(u, v));
+        cov_fx32 p = k % 3 == 0 ? v : (cov_fx32)(r % ((uint64_t)ONE + 2));
+        assert_int_equal(cov_fx32_proportion_to_u16_fast(p), cov_fx32_proportion_to_u16(p));
+    }
+    enum { COLS = 64 };
+    uint64_t m[COLS];
+    uint8_t sh[COLS];
+    cov_fx32 b[COLS];
+    ycoldiv t = {.m = m, .sh = sh, .b = b}, ti = t;
+    uint64_t mi[COLS];
+    uint8_t shi[COLS];
+    cov_fx32 bi[COLS];
+    ti.m = mi;
+    ti.sh = shi;
+    ti.b = bi;
+    for (int round = 0; round < 400; round++) {
+        bool fast = true;
+        for (uint16_t j = 0; j < COLS; j++) {
+            uint64_t r = xs64(&x);
+            cov_fx32 d;
+            switch (j % 8) {
+            case 0: d = 0; break;
+            case 1: d = 1; break;
+            case 2: d = -(cov_fx32)(r >> 20); break;
+            case 3: d = (cov_fx32)((r >> 16) << 32 >> 1) & ~(cov_fx32)0xFFFFFFFF; break;
+            case 4: d = INT64_MAX; break;
+            case 5: d = (cov_fx32)1 << 32; break;
+            default: d = (cov_fx32)(r >> (1 + r % 63)); break;
+            }
+            bool f = ycol_set(&t, j, d);
+            fast &= f;
+            ycol_set_int(&ti, j, d);
+        }
+        assert_false(fast); /* the table holds 0, 1 and negative divisors */
+        for (uint16_t j = 0; j < COLS; j++)
+            for (int s2 = 0; s2 < 8; s2++) {
+                uint64_t r = xs64(&x);
+                cov_fx32 a = s2 == 0 ? 0 : s2 == 1 ? ONE - 1 : s2 == 2 ? ONE
+                           : s2 == 3 ? -(cov_fx32)(r >> 40) : s2 == 4 ? (cov_fx32)r
+                           : (cov_fx32)(r >> 32);
+                cov_fx32 want = b[j] != 0 ? cov_fx32_div_safe(a, b[j]) : a;
+                assert_int_equal(ycol_div(&t, j, a), want);
+                if (sh[j] != YCOL_SLOW)
+                    assert_int_equal(ycol_div_fast(&t, j, a), want);
+                uint16_t v = s2 == 0 ? 0 : s2 == 1 ? 65535 : (uint16_t)r;
+                cov_fx32 vx = (cov_fx32)v << 32;
+                assert_int_equal(ycol_div_int(&ti, j, v), bi[j] != 0 ? cov_fx32_div_safe(vx, bi[j]) : vx);
+            }
+    }
+}
+
+/* Column maxima after normalisation are the normalised column maxima:
+ * safe_div by a positive sum of positive values (saturating) is monotone
+ * and never overflows to 0 (what the original Yuma's stored bonds use). */
+static void test_normalised_max_is_max_normalised(void **state)
+{
+    (void)state;
+    uint64_t x = 77;
+    for (int round = 0; round < 20000; round++) {
+        int len = 1 + (int)(xs64(&x) % 40);
+        cov_fx32 v[40], sum = 0, raw_max = 0;
+        for (int i = 0; i < len; i++) {
+            uint64_t r = xs64(&x);
+            v[i] = round % 3 == 0 ? (cov_fx32)(r >> 1) | 1 : 1 + (cov_fx32)(r >> (20 + r % 40));
+            sum = cov_fx32_add_sat(sum, v[i]);
+            raw_max = v[i] > raw_max ? v[i] : raw_max;
+        }
+        cov_fx32 max_of_norm = 0;
+        for (int i = 0; i < len; i++) {
+            cov_fx32 q = cov_fx32_div_safe(v[i], sum);
+            max_of_norm = q > max_of_norm ? q : max_of_norm;
+        }
+        assert_int_equal(cov_fx32_div_safe(raw_max, sum), max_of_norm);
     }
 }
 
@@ -546,6 +676,102 @@ static void test_median_matches_chain_algorithm(void **state)
     ymed_ws_free(&ws);
 }
 
+/* The same at the sizes where the column median counts scores into
+ * ranges (hundreds of validators): scores spread over [0, 1] or bunched
+ * near one value or tiny, explicit and absent zeros, rows in order (told
+ * through row_up, or not) and shuffled with a uid twice (the later wins),
+ * zero stakes, kappa 0, 1 and between (minority below 0 included). */
+static void test_median_ranges_match_chain_algorithm(void **state)
+{
+    (void)state;
+    enum { R = 300, C = 24 };
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    ymat w = {0};
+    ymed_ws ws = {0};
+    static cov_fx32 stake[R], use[R], score[R];
+    static bool up[R];
+    for (int round = 0; round < 120; round++) {
+        assert_true(ymat_reserve(&w, R, R * (C + 1)));
+        w.rows = R;
+        w.rowptr[0] = 0;
+        size_t o = 0;
+        int spread = round % 4;
+        for (int i = 0; i < R; i++) {
+            uint64_t r = xs64(&x);
+            stake[i] = r % 7 == 0 ? 0 : (cov_fx32)(r >> 44) + (round % 5 == 0 ? 1 : 1000000);
+            size_t start = o;
+            for (int j = 0; j < C; j++) {
+                r = xs64(&x);
+                if (r % 8 < 2)
+                    continue; /* absent */
+                cov_fx32 v;
+                if (r % 8 == 2)
+                    v = 0;
+                else if (spread == 0)
+                    v = (cov_fx32)((r >> 20) % ((uint64_t)ONE + 1)); /* [0, 1] */
+                else if (spread == 1)
+                    v = ONE / 3 + (cov_fx32)((r >> 20) % 64); /* bunched */
+                else if (spread == 2)
+                    v = 1 + (cov_fx32)((r >> 20) % 5); /* tiny, ties */
+                else
+                    v = (cov_fx32)((r >> 30) % ((uint64_t)1 << 33)); /* up to 2 */
+                w.col[o] = (uint16_t)j;
+                w.val[o++] = v;
+            }
+            up[i] = true;
+            if (xs64(&x) % 5 == 0 && o - start > 2) { /* shuffled, a uid twice */
+                for (size_t t = o - start; t > 1; t--) {
+                    size_t k = start + xs64(&x) % t;
+                    uint16_t c = w.col[start + t - 1];
+                    cov_fx32 v = w.val[start + t - 1];
+                    w.col[start + t - 1] = w.col[k];
+                    w.val[start + t - 1] = w.val[k];
+                    w.col[k] = c;
+                    w.val[k] = v;
+                }
+                w.col[o] = w.col[start];
+                w.val[o++] = (cov_fx32)(xs64(&x) % (uint64_t)ONE);
+                up[i] = false;
+            }
+            w.rowptr[i + 1] = o;
+        }
+        ws.row_up = round % 2 ? up : NULL;
+        uint64_t r = xs64(&x);
+        cov_fx32 kappa = r % 6 == 0 ? 0 : r % 6 == 1 ? ONE : (cov_fx32)((r >> 20) % (uint64_t)ONE);
+        cov_fx32 got[C];
+        assert_true(cov_yuma_weighted_median_col(got, stake, &w, C, kappa, &ws));
+        cov_fx32 sum = 0;
+        size_t K = 0;
+        for (int i = 0; i < R; i++)
+            if (stake[i] > 0) {
+                use[K++] = stake[i];
+                sum += stake[i];
+            }
+        cov_fx32 ssum = 0;
+        for (size_t k = 0; k < K; k++) {
+            use[k] = cov_fx32_div_safe(use[k], sum);
+            ssum += use[k];
+        }
+        for (int j = 0; j < C; j++) {
+            size_t k = 0;
+            for (int i = 0; i < R; i++) {
+                if (stake[i] <= 0)
+                    continue;
+                score[k] = 0;
+                for (size_t e = w.rowptr[i]; e < w.rowptr[i + 1]; e++)
+                    if (w.col[e] == j)
+                        score[k] = w.val[e];
+                k++;
+            }
+            cov_fx32 want = cov_yuma_weighted_median(use, score, K,
+                                                     cov_fx32_sub_sat(ssum, kappa), 0, ssum);
+            assert_int_equal(got[j], want);
+        }
+    }
+    ymat_free(&w);
+    ymed_ws_free(&ws);
+}
+
 /* ------------------------------------------ mat_ema_alpha_sparse (§2.6) */
 
 /* mat_ema_alpha_sparse(new, old, alpha = 0.1 everywhere), row by row */
@@ -633,6 +859,9 @@ int main(void)
         cmocka_unit_test(test_mul_div),
         cmocka_unit_test(test_exp4),
         cmocka_unit_test(test_divider),
+        cmocka_unit_test(test_recip),
+        cmocka_unit_test(test_unit_products_and_column_tables),
+        cmocka_unit_test(test_normalised_max_is_max_normalised),
         cmocka_unit_test(test_conversions),
         cmocka_unit_test(test_f64_and_round),
         cmocka_unit_test(test_math_fixed64),
@@ -641,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_vec_max_upscale),
         cmocka_unit_test(test_weighted_median),
         cmocka_unit_test(test_weighted_median_col_sparse),
+        cmocka_unit_test(test_median_ranges_match_chain_algorithm),
         cmocka_unit_test(test_median_matches_chain_algorithm),
         cmocka_unit_test(test_mat_ema_alpha_sparse),
     };

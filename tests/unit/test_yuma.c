@@ -939,6 +939,66 @@ static void test_row_order(void **state)
     }
 }
 
+/* Long rows (a quarter of n or more) take the dense EMA kernels, short
+ * ones the merging or sparse ones. The same network padded with idle
+ * uids (no stake, no weights, nobody weights them) changes nothing for
+ * the uids it had, but makes every row short: both kernels, for original
+ * Yuma, Yuma 3 with a fixed and with a liquid alpha, and a moving average
+ * past 1 (alpha < 0: the kernels' saturating variants), must agree. */
+static void test_dense_and_sparse_rows_agree(void **state)
+{
+    (void)state;
+    enum { N = 60, PAD = 1000 };
+    for (int variant = 0; variant < 4; variant++) {
+        bool yuma3 = variant == 1 || variant == 2;
+        chain a;
+        random_chain(&a, N, yuma3, 20);
+        a.liquid = variant == 2;
+        if (variant == 3)
+            a.bma = 1500000;
+        chain b;
+        chain_init(&b, PAD, a.tempo, a.block);
+        b.n = PAD;
+        b.permit_len = PAD;
+        b.max_validators = a.max_validators;
+        b.yuma3 = a.yuma3;
+        b.liquid = a.liquid;
+        b.bma = a.bma;
+        b.bonds_penalty = a.bonds_penalty;
+        memcpy(b.last_update, a.last_update, N * sizeof *b.last_update);
+        memcpy(b.bar, a.bar, N * sizeof *b.bar);
+        memcpy(b.alpha, a.alpha, N * sizeof *b.alpha);
+        memcpy(b.permit, a.permit, N * sizeof *b.permit);
+        for (uint16_t i = N; i < PAD; i++)
+            b.last_update[i] = a.block;
+        for (uint16_t i = 0; i < N; i++) {
+            chain_set_row(&b.w[i], &b.wrows[i], a.wrows[i].entries, a.wrows[i].len);
+            chain_set_row(&b.b[i], &b.brows[i], a.brows[i].entries, a.brows[i].len);
+        }
+        for (int epoch = 0; epoch < 3; epoch++) {
+            chain_epoch(&a, RAO);
+            chain_epoch(&b, RAO);
+            a.block++;
+            b.block++;
+            for (uint16_t i = 0; i < N; i++) {
+                assert_int_equal(a.out.consensus_fx[i], b.out.consensus_fx[i]);
+                assert_int_equal(a.out.incentive_fx[i], b.out.incentive_fx[i]);
+                assert_int_equal(a.out.dividends_fx[i], b.out.dividends_fx[i]);
+                assert_int_equal(a.out.emission[i], b.out.emission[i]);
+                assert_int_equal(a.brows[i].len, b.brows[i].len);
+                for (uint32_t t = 0; t < a.brows[i].len; t++) {
+                    assert_int_equal(a.brows[i].entries[t].uid, b.brows[i].entries[t].uid);
+                    assert_int_equal(a.brows[i].entries[t].value, b.brows[i].entries[t].value);
+                }
+            }
+            for (uint16_t i = N; i < PAD; i++)
+                assert_int_equal(b.brows[i].len, 0);
+        }
+        chain_free(&a);
+        chain_free(&b);
+    }
+}
+
 /* A bonds penalty strictly between 0 and 1: the weights for bonds are
  * W + beta (W_clipped - W) over each row's columns, ascending, kept if
  * positive; a weight clipped away entirely counts as 0 in W_clipped. */
@@ -1078,6 +1138,7 @@ int main(void)
         cmocka_unit_test(test_commit_reveal_and_stray_bonds),
         cmocka_unit_test(test_liquid_alpha_unsorted),
         cmocka_unit_test(test_row_order),
+        cmocka_unit_test(test_dense_and_sparse_rows_agree),
         cmocka_unit_test(test_bonds_penalty_interpolation),
         cmocka_unit_test(test_empty_subnet),
         cmocka_unit_test(test_mechanisms),
