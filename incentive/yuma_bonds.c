@@ -455,40 +455,12 @@ static bool original_yuma(yuma_ctx *c)
     return true;
 }
 
-/* One row of mat_ema_alpha_sparse (yema_alpha_row) where both rows are
- * strictly ascending: the bond row laid out densely in q->bvis (zero
- * again on return), per weight entry its alpha (yliquid_dense_row), then
- * (1 - a) bond + max(0, a weight), capped at 1, kept if > 0, and added
- * to its column's sum. */
-static size_t liquid_dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
-                               const uint16_t *restrict wcol, const cov_fx32 *restrict wval,
-                               size_t wlen, const uint16_t *restrict bcol,
-                               const cov_fx32 *restrict bval, size_t blen, yliquid *q,
-                               const cov_fx32 *C, bool c_unit, uint16_t n,
-                               cov_fx32 *restrict alpha, cov_fx32 *restrict esum)
+static bool entries_ascending(const cov_yuma_entry *e, size_t len)
 {
-    cov_fx32 *restrict bd = q->bvis;
-    for (size_t e = 0; e < blen; e++)
-        if (bcol[e] < n)
-            bd[bcol[e]] = bval[e];
-    yliquid_dense_row(q, alpha, wcol, wval, wlen, C, c_unit, bd);
-    size_t o = 0;
-    for (size_t e = 0; e < wlen; e++) {
-        uint16_t j = wcol[e];
-        cov_fx32 a = alpha[e]; /* in [alpha_low, alpha_high], within [0, 1]: */
-        cov_fx32 decayed = cov_fx32_mul_unit(COV_FX32_ONE - a, bd[j]);
-        cov_fx32 inc = cov_fx32_max(cov_fx32_mul_unit(a, wval[e]), 0);
-        cov_fx32 v = cov_fx32_min(cov_fx32_add_sat(decayed, inc), COV_FX32_ONE);
-        ocol[o] = j; /* written always, kept if v > 0 (o < wlen here) */
-        oval[o] = v;
-        bool pos = v > 0;
-        o += pos;
-        esum[j] = cov_fx32_add_sat(esum[j], pos ? v : 0); /* for the column normalisation */
-    }
-    for (size_t e = 0; e < blen; e++)
-        if (bcol[e] < n)
-            bd[bcol[e]] = 0;
-    return o;
+    bool up = true;
+    for (size_t t = 1; t < len; t++)
+        up &= e[t - 1].uid < e[t].uid;
+    return up;
 }
 
 /* Yuma 3 with liquid alpha: mat_ema_alpha_sparse row by row, alphas only
@@ -522,30 +494,23 @@ static bool ema_liquid(yuma_ctx *c, uint64_t lt, cov_fx32 *esum)
     for (uint32_t i = 0; i < n; i++) {
         size_t w0 = wb->rowptr[i], wlen = wb->rowptr[i + 1] - w0, blen = 0;
         const cov_yuma_row *r = in->bonds ? &in->bonds[i] : NULL;
-        bool b_up = true; /* the kept bonds strictly ascending */
-        if (r != NULL) {
-            const cov_yuma_entry *be = r->entries;
-            uint16_t *restrict bc = brow->col;
-            cov_fx32 *restrict bv = brow->val;
-            int32_t prev = -1;
-            for (uint32_t e = 0; e < r->len; e++) {
-                uint16_t j = be[e].uid;
-                if (j < n ? !keep[j] : !keep_past_n)
-                    continue;
-                b_up &= (int32_t)j > prev;
-                prev = j;
-                bc[blen] = j;
-                bv[blen++] = cov_fx32_u16_proportion(be[e].value);
-            }
-        }
-        if (wlen == 0 && blen == 0) {
+        const cov_yuma_entry *be = r != NULL ? r->entries : NULL;
+        size_t rlen = r != NULL ? r->len : 0;
+        if (wlen + rlen >= (size_t)n / 4 + 1 && s->w_up[i] && entries_ascending(be, rlen)) {
+            o += yliquid_ema_dense_row(q, ema->col + o, ema->val + o, wb->col + w0,
+                                       wb->val + w0, wlen, be, rlen, keep,
+                                       c->out->consensus_fx, c_unit, n, esum);
             ema->rowptr[i + 1] = o;
             continue;
         }
-        if (wlen + blen >= (size_t)n / 4 + 1 && b_up && s->w_up[i]) {
-            o += liquid_dense_row(ema->col + o, ema->val + o, wb->col + w0, wb->val + w0, wlen,
-                                  brow->col, brow->val, blen, q, c->out->consensus_fx, c_unit,
-                                  n, alpha, esum);
+        for (size_t e = 0; e < rlen; e++) {
+            uint16_t j = be[e].uid;
+            if (j < n ? !keep[j] : !keep_past_n)
+                continue;
+            brow->col[blen] = j;
+            brow->val[blen++] = cov_fx32_u16_proportion(be[e].value);
+        }
+        if (wlen == 0 && blen == 0) {
             ema->rowptr[i + 1] = o;
             continue;
         }

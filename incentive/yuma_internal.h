@@ -151,10 +151,12 @@ size_t yema_alpha_row(uint16_t *out_col, cov_fx32 *out_val, const uint16_t *new_
  * through the exponent x = steepness/-100 * (d - 0.5), so alphas are
  * cached by x (many bonds share d = 0), and exps run four at a time. */
 #define YLIQ_CACHE 4096
+/* No exponent is this: d - 0.5 is within [-0.5, 0.5] (d is clamped to
+ * [0, 1]) and |steepness / -100| < 2^41, so |x| < 2^40. */
+#define YLIQ_EMPTY INT64_MIN
 typedef struct {
     cov_fx32 lo, hi, steep_div; /* alpha_low, alpha_high, steepness / -100 */
-    cov_fx32 key[YLIQ_CACHE], val[YLIQ_CACHE];
-    bool used[YLIQ_CACHE];
+    cov_fx32 key[YLIQ_CACHE], val[YLIQ_CACHE]; /* key YLIQ_EMPTY: a free slot */
     cov_fx32 *wvis, *bvis; /* n: what the chain's cursor walk reads */
     uint16_t *vis_touched; /* 2n: their non-zero columns */
     uint16_t *pend_j;      /* n: columns waiting for an exp */
@@ -169,15 +171,20 @@ void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols
                  const cov_fx32 *C, uint16_t n, const uint16_t *wcol, const cov_fx32 *wval,
                  size_t wlen, const uint16_t *bcol, const cov_fx32 *bval, size_t blen);
 
-/* yliquid_row for a weight row and a (masked) bond row both in strictly
- * ascending column order, every weight column < n: then the chain's walk
- * sees every entry, and the alpha of weight entry e (the only alphas the
- * EMA reads back) goes to alpha[e]; bdense holds the bond row densely
- * (0 where it has no entry, u16 proportions); c_unit: every C_j in
- * [0, 1]. wlen <= n. */
-void yliquid_dense_row(yliquid *q, cov_fx32 *alpha, const uint16_t *wcol,
-                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C, bool c_unit,
-                       const cov_fx32 *bdense);
+/* One row of mat_ema_alpha_sparse with its liquid alphas
+ * (yliquid_row + yema_alpha_row) where the weight row and the bond row
+ * are both strictly ascending (every weight column < n): the chain's
+ * cursor walk then sees every entry, and only the weight columns' alphas
+ * are read back. The kept bonds (keep, < n) are laid out densely in
+ * q->bvis as proportions (zero again on return); per weight entry its
+ * alpha (cached by exponent), then (1 - a) bond + max(0, a weight), capped
+ * at 1, written to ocol/oval if > 0 (within the row's wlen slots) and added to
+ * esum. c_unit: every C_j in [0, 1]. Returns the entries written. */
+size_t yliquid_ema_dense_row(yliquid *q, uint16_t *restrict ocol, cov_fx32 *restrict oval,
+                             const uint16_t *restrict wcol, const cov_fx32 *restrict wval,
+                             size_t wlen, const cov_yuma_entry *restrict b, size_t blen,
+                             const uint8_t *restrict keep, const cov_fx32 *restrict C,
+                             bool c_unit, uint16_t n, cov_fx32 *restrict esum);
 
 /* ------------------------------------------------------------ scratch */
 

@@ -39,7 +39,8 @@ void yliquid_begin(yliquid *q, const cov_yuma_input *in)
     q->hi = cov_fx32_u16_proportion(in->alpha_high);
     q->steep_div = cov_fx32_div_sat(cov_fx32_from_int(in->alpha_sigmoid_steepness),
                                     (cov_fx32)-100 * COV_FX32_ONE);
-    memset(q->used, 0, sizeof q->used);
+    for (size_t h = 0; h < YLIQ_CACHE; h++)
+        q->key[h] = YLIQ_EMPTY;
 }
 
 static size_t slot(cov_fx32 x)
@@ -82,7 +83,6 @@ static void resolve_pending(yliquid *q, cov_fx32 *alpha, size_t npend)
             cov_fx32 a = alpha_of_exp(es[l], q->lo, q->hi);
             alpha[q->pend_j[k + l]] = a;
             size_t h = slot(xs[l]);
-            q->used[h] = true;
             q->key[h] = xs[l];
             q->val[h] = a;
         }
@@ -101,7 +101,7 @@ void yliquid_row(yliquid *q, cov_fx32 *alpha, const uint16_t *cols, size_t ncols
         uint16_t j = cols[k];
         cov_fx32 x = exponent(q->steep_div, C[j], q->wvis[j], q->bvis[j]);
         size_t h = slot(x);
-        if (q->used[h] && q->key[h] == x) {
+        if (q->key[h] == x) {
             alpha[j] = q->val[h];
         } else {
             q->pend_j[npend] = j;
@@ -125,25 +125,45 @@ static inline cov_fx32 exponent_unit(cov_fx32 steep_div, cov_fx32 consensus, cov
     return (cov_fx32)cov_u128_mid64((cov_u128)((cov_i128)steep_div * (d - COV_FX32_HALF)));
 }
 
-void yliquid_dense_row(yliquid *q, cov_fx32 *alpha, const uint16_t *wcol,
-                       const cov_fx32 *wval, size_t wlen, const cov_fx32 *C, bool c_unit,
-                       const cov_fx32 *bdense)
+size_t yliquid_ema_dense_row(yliquid *q, uint16_t *restrict ocol, cov_fx32 *restrict oval,
+                             const uint16_t *restrict wcol, const cov_fx32 *restrict wval,
+                             size_t wlen, const cov_yuma_entry *restrict b, size_t blen,
+                             const uint8_t *restrict keep, const cov_fx32 *restrict C,
+                             bool c_unit, uint16_t n, cov_fx32 *restrict esum)
 {
-    const cov_fx32 steep_div = q->steep_div;
-    size_t npend = 0;
+    cov_fx32 *restrict bd = q->bvis;
+    for (size_t e = 0; e < blen; e++)
+        if (b[e].uid < n && keep[b[e].uid])
+            bd[b[e].uid] = cov_fx32_u16_proportion(b[e].value);
+    const cov_fx32 steep_div = q->steep_div, lo = q->lo, hi = q->hi;
+    cov_fx32 last_x = YLIQ_EMPTY, last_a = 0; /* runs of one exponent are common (d = 0) */
+    size_t o = 0;
     for (size_t e = 0; e < wlen; e++) {
         uint16_t j = wcol[e];
-        cov_fx32 w = wval[e];
-        /* bdense holds u16 proportions, in [0, 1] */
-        cov_fx32 x = c_unit && cov_fx32_is_unit(w) ? exponent_unit(steep_div, C[j], w, bdense[j])
-                                                   : exponent(steep_div, C[j], w, bdense[j]);
-        size_t h = slot(x);
-        if (q->used[h] && q->key[h] == x) {
-            alpha[e] = q->val[h];
-        } else {
-            q->pend_j[npend] = (uint16_t)e;
-            q->pend_x[npend++] = x;
+        cov_fx32 w = wval[e], bond = bd[j]; /* bd: u16 proportions, in [0, 1] */
+        cov_fx32 x = c_unit && cov_fx32_is_unit(w) ? exponent_unit(steep_div, C[j], w, bond)
+                                                   : exponent(steep_div, C[j], w, bond);
+        if (x != last_x) {
+            size_t h = slot(x);
+            if (q->key[h] != x) { /* exp_safe4 gives exp_safe's bits */
+                q->key[h] = x;
+                q->val[h] = alpha_of_exp(cov_fx32_exp_safe(x), lo, hi);
+            }
+            last_x = x;
+            last_a = q->val[h];
         }
+        cov_fx32 a = last_a; /* in [alpha_low, alpha_high], within [0, 1]: */
+        cov_fx32 decayed = cov_fx32_mul_unit(COV_FX32_ONE - a, bond);
+        cov_fx32 inc = cov_fx32_max(cov_fx32_mul_unit(a, w), 0);
+        cov_fx32 v = cov_fx32_min(cov_fx32_add_sat(decayed, inc), COV_FX32_ONE);
+        ocol[o] = j; /* written always, kept if v > 0 (o < wlen here) */
+        oval[o] = v;
+        bool pos = v > 0;
+        o += pos;
+        esum[j] = cov_fx32_add_sat(esum[j], pos ? v : 0); /* for the column normalisation */
     }
-    resolve_pending(q, alpha, npend);
+    for (size_t e = 0; e < blen; e++)
+        if (b[e].uid < n)
+            bd[b[e].uid] = 0;
+    return o;
 }

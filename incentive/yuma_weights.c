@@ -42,23 +42,25 @@ bool yuma_load_weights(yuma_ctx *c)
             uint64_t commit = in->commit_block ? in->commit_block[i] : COV_YUMA_NO_COMMIT;
             /* the diagonal is dropped unless i is the owner */
             uint32_t diag = in->owner_uid != (int32_t)i ? i : UINT32_MAX;
-            /* the sum of u16 << 32 values: a whole number S << 32 (wrapping) */
+            /* kept: !(updated <= reg || commit < reg), i.e. reg < lim */
+            uint64_t lim = commit == UINT64_MAX ? updated
+                                                : (updated < commit + 1 ? updated : commit + 1);
+            /* the sum of the kept u16 << 32 values wraps as (sum of u16) << 32 */
             uint64_t sum = 0;
-            int32_t last = -1; /* the last column kept */
-            bool up = true;
             for (uint32_t e = 0; e < len; e++) {
                 uint16_t j = re[e].uid;
                 if (j >= n)
                     continue;
-                uint64_t rj = reg[j];
-                bool keep = j != diag && updated > rj && commit >= rj;
+                bool keep = reg[j] < lim && j != diag;
                 wc[o] = j; /* written always, kept if keep (room: len >= o - start + 1) */
                 wv[o] = (cov_fx32)re[e].value;
                 o += keep;
-                sum += keep ? (uint64_t)re[e].value << 32 : 0;
-                up &= !keep || (int32_t)j > last;
-                last = keep ? (int32_t)j : last;
+                sum += keep ? re[e].value : 0;
             }
+            sum <<= 32;
+            bool up = true;
+            for (size_t e = start + 1; e < o; e++)
+                up &= wc[e - 1] < wc[e];
             c->s->w_up[i] = up;
             if ((cov_fx32)sum > 0) {
                 /* v << 32 safe_div S << 32 is floor((v << 32) / S): a
