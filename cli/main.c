@@ -6,6 +6,7 @@
 #include <string.h>
 
 int cli_data_main(int argc, char **argv, bool json); /* cmd_data.c */
+int cli_train_main(int argc, char **argv, bool json); /* cmd_train.c */
 
 static void print_help(FILE *f)
 {
@@ -19,6 +20,7 @@ static void print_help(FILE *f)
             "  subnet    subnet owner actions: set-hyperparam\n"
             "  sim       simulate a subnet's incentives from a scenario file (docs/incentives.md)\n"
             "  data      token shards, synthetic corpora, Templar's sample assignment\n"
+            "  train     train a model on token shards, CPU or GPUs (covenant train --help)\n"
             "  demo      a local training round: 4 miners, 1 validator, scores and emission\n"
             "  tour      keys, wallets and chain pieces on throwaway keys, offline\n"
             "  version   print the version\n\n"
@@ -77,6 +79,8 @@ int main(int argc, char **argv)
         return cli_tour_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "data") == 0)
         return cli_data_main(argc - i - 1, argv + i + 1, json);
+    if (strcmp(command, "train") == 0)
+        return cli_train_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "demo") == 0)
         return cli_demo_main(argc - i - 1, argv + i + 1, json);
     if (strcmp(command, "version") == 0) {
