@@ -155,6 +155,7 @@ static void test_shard_corruption(void **state)
     buf[21] = 1; /* EOS 256 */
     reseal(buf);
     expect_refused(buf, len, COV_ERR_PARSE, "EOS id 256");
+    free(good);
     /* the writer refuses what the reader would */
     tokens[5] = 256;
     cov_err err;
