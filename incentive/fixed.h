@@ -123,6 +123,10 @@ static inline cov_fx32 cov_fx32_mul_sat(cov_fx32 a, cov_fx32 b)
  * |u x / 2^32| <= |x| and nothing can saturate, so it is one multiply. */
 static inline cov_fx32 cov_fx32_mul_unit(cov_fx32 u, cov_fx32 x)
 {
+    /* x as a plain register: where x comes out of a branch the compiler
+     * otherwise widens it early and multiplies 128 by 128 bits (three
+     * multiplies instead of one) */
+    __asm__("" : "+r"(x));
     return (cov_fx32)cov_u128_mid64((cov_u128)((cov_i128)u * x));
 }
 
