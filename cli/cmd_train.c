@@ -196,6 +196,8 @@ static int check_opts(train_opts *o, const raw_args *a, bool json)
 
 void train_report_step(train_report *r, const train_step_record *s, int64_t last_step)
 {
+    if (r->quiet)
+        return;
     char line[256];
     int n = snprintf(line, sizeof line,
                      "step %5" PRId64 "/%" PRId64 " | loss %.4f | lr %.2e | norm %.4f | %8.1f ms"
@@ -219,13 +221,15 @@ void train_report_step(train_report *r, const train_step_record *s, int64_t last
 
 void train_report_eval(train_report *r, int64_t step, double loss)
 {
+    if (r->quiet)
+        return;
     fprintf(r->json ? stderr : stdout, "eval %5" PRId64 " | held-out loss %.4f\n", step, loss);
     if (r->json)
         json_array_append_new(r->evals, json_pack("{s:I,s:f}", "step", (json_int_t)step,
                                                   "loss", loss));
 }
 
-static double seconds_since(const struct timespec *t0)
+double train_seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -350,7 +354,7 @@ static cov_status cpu_run_new(cpu_run *r, const train_opts *o, const cov_model_c
 }
 
 /* The initial weights: the seed's, or the checkpoint's. */
-static cov_status load_weights(cov_model *m, const train_opts *o, cov_err *err)
+cov_status train_load_weights(cov_model *m, const train_opts *o, cov_err *err)
 {
     if (!o->resume) {
         cov_model_init_weights(m, o->seed);
@@ -379,11 +383,10 @@ static json_t *summary(const train_opts *o, const cov_model_config *cfg, uint64_
 }
 
 int train_finish(const train_opts *o, const cov_model_config *cfg, uint64_t params, int64_t start,
-                 double last_loss, uint64_t tokens, double secs, train_report *rep);
-
-int train_finish(const train_opts *o, const cov_model_config *cfg, uint64_t params, int64_t start,
                  double last_loss, uint64_t tokens, double secs, train_report *rep)
 {
+    if (rep->quiet)
+        return CLI_EXIT_OK;
     if (o->json) {
         json_t *s = summary(o, cfg, params, start, last_loss, tokens, secs);
         json_object_set_new(s, "steps", rep->steps);
@@ -406,7 +409,7 @@ static int train_cpu(const train_opts *o, const cov_model_config *cfg, const tra
     cpu_run r;
     cov_status st = cpu_run_new(&r, o, cfg, c, &err);
     if (st == COV_OK)
-        st = load_weights(r.model, o, &err);
+        st = train_load_weights(r.model, o, &err);
     if (st != COV_OK) {
         cpu_run_free(&r);
         return cli_report(o->json, &err);
@@ -433,7 +436,7 @@ static int train_cpu(const train_opts *o, const cov_model_config *cfg, const tra
         last_loss = loss;
         train_step_record rec = {.step = s + 1, .loss = loss, .lr = lr, .grad_norm = norm,
                                  .rate = cov_step_rate_of(cfg, (int)c->seq_len, step_tokens,
-                                                          seconds_since(&t0), 0.0),
+                                                          train_seconds_since(&t0), 0.0),
                                  .has_mfu = false};
         train_report_step(&rep, &rec, o->steps);
         if (o->eval_every && ((s + 1) % o->eval_every == 0 || s + 1 == o->steps)) {
@@ -447,7 +450,7 @@ static int train_cpu(const train_opts *o, const cov_model_config *cfg, const tra
         st = train_save(o->save, cfg, cov_model_params(r.model), cov_model_tensor_count(r.model),
                         o->steps, o->seed, tokens, &err);
     int rc = st == COV_OK ? train_finish(o, cfg, params, start, last_loss, tokens,
-                                         seconds_since(&t_run), &rep)
+                                         train_seconds_since(&t_run), &rep)
                           : cli_report(o->json, &err);
     json_decref(rep.steps);
     json_decref(rep.evals);

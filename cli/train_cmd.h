@@ -10,12 +10,14 @@
 #include "train/checkpoint.h"
 #include "train/config.h"
 #include "train/data.h"
+#include "train/model.h"
 #include "train/optim.h"
 #include "train/steplog.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ------------------------------------------------------------ options */
 
@@ -78,11 +80,23 @@ typedef struct {
 
 typedef struct {
     bool json;
+    bool quiet;            /* ranks other than 0 print nothing */
     json_t *steps, *evals; /* --json: arrays of records */
 } train_report;
 
 void train_report_step(train_report *r, const train_step_record *s, int64_t last_step);
 void train_report_eval(train_report *r, int64_t step, double loss);
+
+/* Prints the run's summary (text, or the --json object with rep's steps and
+ * evals) on stdout. */
+int train_finish(const train_opts *o, const cov_model_config *cfg, uint64_t params, int64_t start,
+                 double last_loss, uint64_t tokens, double secs, train_report *rep);
+
+/* A run's starting weights into m (a CPU model): the seed's, or --resume's. */
+cov_status train_load_weights(cov_model *m, const train_opts *o, cov_err *err) COV_WARN_UNUSED;
+
+/* Seconds since t0 (CLOCK_MONOTONIC). */
+double train_seconds_since(const struct timespec *t0);
 
 /* The checkpoint's metadata: {"step", "seed", "tokens", "data_order"}. */
 cov_status train_save(const char *dir, const cov_model_config *cfg, const cov_tensor_view *views,
