@@ -5,7 +5,7 @@
 #   3. clang build: unit tests,
 #   4. ASan+UBSan build: unit tests,
 #   5. clang libFuzzer build: each fuzz target for COVENANT_FUZZ_SECONDS,
-#   6. kernels/ compiled with nvcc where it is present.
+#   6. kernels/ and tests/gpu compiled with nvcc where it is present, ctest -L gpu.
 # Any failure stops the run with a non-zero exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +38,10 @@ scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DCOVENANT_FUZZ=ON >/dev/nu
 (cd build-fuzz && COVENANT_FUZZ_SECONDS=$fuzz_seconds ctest --output-on-failure -L fuzz)
 
 if command -v nvcc >/dev/null 2>&1; then
-  step "kernels/ with nvcc"
+  step "kernels/ and tests/gpu with nvcc; ctest -L gpu (each test skips without a GPU)"
+  scripts/setup-cuda-deps.sh
   scripts/build.sh build-cuda -DCOVENANT_CUDA=ON >/dev/null
+  (cd build-cuda && ctest --output-on-failure -L gpu)
 else
   step "kernels/: no nvcc here, skipped"
 fi
