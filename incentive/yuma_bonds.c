@@ -100,7 +100,7 @@ static inline cov_fx32 delta(const yuma_ctx *c, cov_fx32 a, uint16_t j, cov_fx32
 {
     if (c->in->yuma3)
         return wb;
-    return ycol_div(&c->s->cd[0], j, cov_fx32_mul_sat(wb, a));
+    return ycol_div(&c->s->cd[0], j, c->wb_times_a ? wb : cov_fx32_mul_sat(wb, a));
 }
 
 /* The old term: original Yuma reads the u16 as an integer, normalised by
@@ -118,6 +118,7 @@ typedef struct {
     const uint8_t *kept;
     uint16_t n;
     bool tables_fast; /* original Yuma: no YCOL_SLOW column in dnew, dold */
+    bool wb_times_a;  /* yuma_ctx.wb_times_a */
 } merge_consts;
 
 /* One EMA row of ema_fixed from a weight row and a bond row both in
@@ -136,6 +137,7 @@ YUMA_KERNEL size_t merge_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
     const uint8_t *restrict keep = k->kept;
     const ycoldiv dnew = *k->dnew, dold = *k->dold;
     const uint32_t n = k->n;
+    const bool times_a = k->wb_times_a;
     size_t p = 0, q = 0, o = 0;
     for (;;) {
         uint32_t jw = p < wlen ? wcol[p] : UINT32_MAX;
@@ -145,7 +147,9 @@ YUMA_KERNEL size_t merge_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
             break; /* only bond columns >= n remain */
         cov_fx32 sum = 0;
         for (; p < wlen && wcol[p] == j; p++) {
-            cov_fx32 d = y3 ? wval[p] : ycol_div(&dnew, (uint16_t)j, cov_fx32_mul_sat(wval[p], a));
+            cov_fx32 d = y3 ? wval[p]
+                            : ycol_div(&dnew, (uint16_t)j,
+                                       times_a ? wval[p] : cov_fx32_mul_sat(wval[p], a));
             sum = cov_fx32_add_sat(sum, cov_fx32_mul_sat(alpha, d));
         }
         for (; q < blen && b[q].uid == j; q++) {
@@ -178,7 +182,7 @@ YUMA_KERNEL size_t dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
                                size_t wlen, const cov_yuma_entry *restrict b, size_t blen,
                                const merge_consts *k, cov_fx32 a, cov_fx32 *restrict acc,
                                cov_fx32 *restrict esum, cov_fx32 *restrict emax, bool y3,
-                               bool fast)
+                               bool fast, bool times_a)
 {
     const cov_fx32 alpha = k->alpha, one_minus = k->one_minus;
     const uint8_t *restrict keep = k->kept;
@@ -187,9 +191,11 @@ YUMA_KERNEL size_t dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
     for (size_t p = 0; p < wlen; p++) {
         uint16_t j = wcol[p]; /* < n: the weights' columns are */
         cov_fx32 d = wval[p];
-        if (!y3)
+        if (!y3 && !times_a)
             d = fast ? ycol_div_fast(&dnew, j, cov_fx32_mul_unit(a, d))
                      : ycol_div(&dnew, j, cov_fx32_mul_sat(d, a));
+        else if (!y3)
+            d = fast ? ycol_div_fast(&dnew, j, d) : ycol_div(&dnew, j, d);
         d = fast ? cov_fx32_mul_unit(alpha, d) : cov_fx32_mul_sat(alpha, d);
         acc[j] = cov_fx32_add_sat(acc[j], d);
     }
@@ -256,7 +262,7 @@ static bool ema_fixed(yuma_ctx *c, cov_fx32 alpha, uint64_t lt, size_t nnz_b,
     size_t o = 0;
     const merge_consts mk = {.alpha = alpha, .one_minus = one_minus, .dnew = &s->cd[0],
                             .dold = &s->cd[1], .kept = s->kept, .n = n,
-                            .tables_fast = tables_fast};
+                            .tables_fast = tables_fast, .wb_times_a = c->wb_times_a};
     for (uint32_t i = 0; i < n; i++) {
         cov_fx32 a = c->out->active_stake_fx[i];
         size_t p = wb->rowptr[i], pe = wb->rowptr[i + 1];
@@ -268,14 +274,25 @@ static bool ema_fixed(yuma_ctx *c, cov_fx32 alpha, uint64_t lt, size_t nnz_b,
             size_t added;
             if (in->yuma3)
                 added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, true)
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, true,
+                                         false)
                              : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, false);
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, false,
+                                         false);
+            else if (c->wb_times_a)
+                added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, true,
+                                         true)
+                             : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, false,
+                                         true);
             else
                 added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, true)
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, true,
+                                         false)
                              : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, false);
+                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, false,
+                                         false);
             o += added;
             ema->rowptr[i + 1] = o;
             continue;

@@ -225,6 +225,9 @@ typedef struct {
     struct cov_yuma_scratch *s;
     bool *row_ok;     /* previous permit (owner forced), rows kept */
     cov_fx32 *dsum;   /* original Yuma: column sums of W_bonds * A */
+    /* original Yuma with BondsPenalty 1: s->w holds W_bonds * A (the
+     * product the bond delta starts from) instead of W_bonds */
+    bool wb_times_a;
 } yuma_ctx;
 
 /* Step 5: the masked, row-normalised weights into s->w. */

@@ -144,13 +144,28 @@ static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
     while (((hi + ((uint64_t)1 << shift) - 1) >> shift) >= MEDIAN_BUCKETS)
         shift++;
     uint64_t round = ((uint64_t)1 << shift) - 1;
-    cov_fx32 hist[MEDIAN_BUCKETS] = {0};
-    uint32_t count[MEDIAN_BUCKETS] = {0};
-    for (size_t t = 0; t < len; t++) {
-        uint64_t x = it[t];
-        size_t bk = ((x >> 16) + round) >> shift;
-        hist[bk] += stake[x & 0xffff];
-        count[bk]++;
+    /* two interleaved tallies: neighbouring scores often share a range,
+     * and one tally would chain every update on the previous one */
+    cov_fx32 hist[MEDIAN_BUCKETS] = {0}, hist2[MEDIAN_BUCKETS] = {0};
+    uint32_t count[MEDIAN_BUCKETS] = {0}, count2[MEDIAN_BUCKETS] = {0};
+    size_t u = 0;
+    for (; u + 1 < len; u += 2) {
+        uint64_t x = it[u], y = it[u + 1];
+        size_t bx = ((x >> 16) + round) >> shift, by = ((y >> 16) + round) >> shift;
+        hist[bx] += stake[x & 0xffff];
+        count[bx]++;
+        hist2[by] += stake[y & 0xffff];
+        count2[by]++;
+    }
+    if (u < len) {
+        uint64_t x = it[u];
+        size_t bx = ((x >> 16) + round) >> shift;
+        hist[bx] += stake[x & 0xffff];
+        count[bx]++;
+    }
+    for (unsigned bk = 0; bk < MEDIAN_BUCKETS; bk++) {
+        hist[bk] += hist2[bk];
+        count[bk] += count2[bk];
     }
     cov_fx32 nz = 0; /* stake of the non-zero scores */
     size_t m = 0;
@@ -335,8 +350,15 @@ bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
                                   const ymat *w, uint16_t columns,
                                   cov_fx32 majority, ymed_ws *ws)
 {
-    size_t rows = w->rows;
-    if (!ws_reserve(ws, rows, columns, ymat_nnz(w) + columns))
+    size_t rows = w->rows, positive = 0;
+    for (size_t i = 0; i < rows; i++)
+        positive += stake[i] > 0;
+    /* a column holds at most one entry per positive-stake row: where that
+     * room, for every column, is not much more than the entries there
+     * are, columns get it (plus a spare slot) without being counted */
+    size_t fixed_room = (size_t)columns * (positive + 1);
+    bool fixed = fixed_room <= 2 * (ymat_nnz(w) + columns);
+    if (!ws_reserve(ws, rows, columns, fixed ? fixed_room : ymat_nnz(w) + columns))
         return false;
 
     /* use_stake: the positive stakes, normalised (wrapping sum, safe_div) */
@@ -374,18 +396,23 @@ bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
     uint64_t *items = ws->items;
     const uint32_t *rowk = ws->rowk;
     memset(cp, 0, ((size_t)columns + 1) * sizeof *cp);
-    for (size_t i = 0; i < rows; i++) {
-        if (rowk[i] == UINT32_MAX)
-            continue;
-        for (size_t e = w->rowptr[i]; e < w->rowptr[i + 1]; e++)
-            if (w->col[e] < columns)
-                cp[w->col[e] + 1]++;
+    if (fixed) {
+        for (size_t j = 0; j <= columns; j++)
+            cp[j] = j * (K + 1);
+    } else {
+        for (size_t i = 0; i < rows; i++) {
+            if (rowk[i] == UINT32_MAX)
+                continue;
+            for (size_t e = w->rowptr[i]; e < w->rowptr[i + 1]; e++)
+                if (w->col[e] < columns)
+                    cp[w->col[e] + 1]++;
+        }
+        /* one spare slot per column: with a power-of-two number of
+         * validators the columns would start a power of two apart, all in
+         * the same cache sets */
+        for (size_t j = 0; j < columns; j++)
+            cp[j + 1] += cp[j] + 1;
     }
-    /* one spare slot per column: with a power-of-two number of validators
-     * the columns would start a power of two apart, all in the same cache
-     * sets */
-    for (size_t j = 0; j < columns; j++)
-        cp[j + 1] += cp[j] + 1;
     const size_t *cur = ws->cursor;
     bool packed = scatter(ws, w, columns);
     bool fast = packed && nonneg && exact <= INT64_MAX;

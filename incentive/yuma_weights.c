@@ -143,11 +143,14 @@ static size_t interpolate_row(uint16_t *col, cov_fx32 *val, const uint16_t *wcol
  * clipped at consensus, its sum (validator trust, into *vt), a times it
  * into ranks (matmul_sparse), and the row compacted to the entries kept
  * (an entry clipped to <= 0 is absent from W_clipped) at ocol/oval, which
- * may be the row itself or before it. Branch-free: about half the weights
- * sit above consensus. unit: a in [0, 1], its products cannot saturate. */
+ * may be the row itself or before it; times_a: stored as a * clipped, the
+ * product original Yuma's bond delta starts from (yuma_ctx.wb_times_a).
+ * Branch-free: about half the weights sit above consensus. unit: a in
+ * [0, 1], its products cannot saturate. */
 YUMA_KERNEL size_t clip_row(uint16_t *ocol, cov_fx32 *oval, const uint16_t *col,
                             const cov_fx32 *val, size_t len, const cov_fx32 *restrict C,
-                            cov_fx32 a, cov_fx32 *restrict ranks, cov_fx32 *vt_out, bool unit)
+                            cov_fx32 a, cov_fx32 *restrict ranks, cov_fx32 *vt_out, bool unit,
+                            bool times_a)
 {
     cov_fx32 vt = *vt_out;
     size_t o = 0;
@@ -161,7 +164,7 @@ YUMA_KERNEL size_t clip_row(uint16_t *ocol, cov_fx32 *oval, const uint16_t *col,
         cov_fx32 p = unit ? cov_fx32_mul_unit(a, contrib) : cov_fx32_mul_sat(a, contrib);
         ranks[j] = cov_fx32_add_sat(ranks[j], p);
         ocol[o] = j;
-        oval[o] = clipped;
+        oval[o] = times_a ? p : clipped; /* p = a * clipped where kept */
         o += keep;
     }
     *vt_out = vt;
@@ -190,10 +193,16 @@ bool yuma_clip_and_rank(yuma_ctx *c)
         cov_fx32 a = A[i], vt = 0;
         if (beta == COV_FX32_ONE) {
             bool unit = cov_fx32_is_unit(a);
-            o += unit ? clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
-                                 end - start, C, a, ranks, &vt, true)
-                      : clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
-                                 end - start, C, a, ranks, &vt, false);
+            if (original)
+                o += unit ? clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
+                                     end - start, C, a, ranks, &vt, true, true)
+                          : clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
+                                     end - start, C, a, ranks, &vt, false, true);
+            else
+                o += unit ? clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
+                                     end - start, C, a, ranks, &vt, true, false)
+                          : clip_row(w->col + o, w->val + o, w->col + start, w->val + start,
+                                     end - start, C, a, ranks, &vt, false, false);
         } else {
             for (size_t e = start; e < end; e++) {
                 uint16_t j = w->col[e];
@@ -227,5 +236,6 @@ bool yuma_clip_and_rank(yuma_ctx *c)
      * order from the same 0: it is ranks (before ranks is normalised) */
     if (original && beta == COV_FX32_ONE)
         memcpy(dsum, ranks, (size_t)n * sizeof *dsum);
+    c->wb_times_a = original && beta == COV_FX32_ONE;
     return true;
 }
