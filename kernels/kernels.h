@@ -15,5 +15,8 @@
 #ifdef COVENANT_HAVE_CUBLASLT
 #include "kernels/model_cuda.h"
 #endif
+#ifdef COVENANT_HAVE_NCCL
+#include "kernels/dist.h"
+#endif
 
 #endif
