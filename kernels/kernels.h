@@ -15,6 +15,7 @@
 #ifdef COVENANT_HAVE_CUBLASLT
 #include "kernels/model_cuda.h"
 #endif
+#include "kernels/sparseloco_cuda.h"
 #ifdef COVENANT_HAVE_NCCL
 #include "kernels/dist.h"
 #endif
