@@ -142,10 +142,9 @@ static cov_status gpu_run_new(gpu_run *r, const train_opts *o, const cov_model_c
         return cov_fail(err, COV_ERR_UNSUPPORTED,
                         "train: --device cuda, but no GPU is visible (driver, "
                         "CUDA_VISIBLE_DEVICES?); use --device cpu");
-    if (o->local_rank >= gpus)
-        return cov_fail(err, COV_ERR_ARG,
-                        "train: local rank %d needs GPU %d, but this machine shows %d",
-                        o->local_rank, o->local_rank, gpus);
+    /* The launcher's local rank picks the GPU; ranks given by --rank alone
+     * (several nodes, no launcher) wrap around this node's GPUs. */
+    int device = o->local_rank % gpus;
     size_t per_step = (size_t)o->batch * (size_t)o->grad_accum;
     size_t toks = per_step * c->seq_len;
     r->tokens = malloc(toks * sizeof *r->tokens);
@@ -154,7 +153,7 @@ static cov_status gpu_run_new(gpu_run *r, const train_opts *o, const cov_model_c
     r->scratch = malloc(per_step * (size_t)o->world * sizeof *r->scratch);
     if (!r->tokens || !r->targets || !r->samples || !r->scratch)
         return cov_fail(err, COV_ERR_NOMEM, "out of memory for the batches");
-    st = cov_cuda_ctx_new(&r->ctx, o->local_rank, err);
+    st = cov_cuda_ctx_new(&r->ctx, device, err);
     if (st == COV_OK)
         st = cov_model_new(&r->host, cfg, 1, 1, err);
     if (st == COV_OK)
@@ -166,7 +165,8 @@ static cov_status gpu_run_new(gpu_run *r, const train_opts *o, const cov_model_c
         st = cov_cuda_model_upload(r->gm, r->host, err);
     if (st == COV_OK)
         st = join_ranks(r, err);
-    r->peak = cov_cuda_peak_bf16_flops(cov_cuda_ctx_device_name(r->ctx)) * o->world;
+    if (st == COV_OK)
+        r->peak = cov_cuda_peak_bf16_flops(cov_cuda_ctx_device_name(r->ctx)) * o->world;
     return st;
 }
 
