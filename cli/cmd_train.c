@@ -255,7 +255,7 @@ static cov_status cpu_eval(cpu_run *r, double *loss, cov_err *err)
     const train_corpus *c = r->corpus;
     uint64_t first = r->pool_n, n = c->samples - r->pool_n;
     double sum = 0.0, count = 0.0;
-    int64_t idx[4096];
+    int64_t *idx = r->samples; /* room for batch × grad_accum */
     for (uint64_t at = 0; at < n; at += (uint64_t)r->o->batch) {
         size_t b = (size_t)(n - at < (uint64_t)r->o->batch ? n - at : (uint64_t)r->o->batch);
         for (size_t i = 0; i < b; i++)
