@@ -86,12 +86,11 @@ static inline cov_fx32 cov_fx32_add_wrap(cov_fx32 a, cov_fx32 b)
 }
 
 /* Bits 32..95 of p: (p >> 32) truncated to 64 bits, as two shifts and an
- * or. The empty asm keeps the compiler from fusing them into shrd, which
- * is microcoded (several times slower) on AMD Zen; it emits no code. */
+ * or of the halves (gcc then does not emit shrd, which is microcoded,
+ * several times slower, on AMD Zen). */
 static inline uint64_t cov_u128_mid64(cov_u128 p)
 {
     uint64_t lo = (uint64_t)p, hi = (uint64_t)(p >> 64);
-    __asm__("" : "+r"(lo));
     return (lo >> 32) | (hi << 32);
 }
 
