@@ -174,9 +174,10 @@ static int check_opts(train_opts *o, const raw_args *a, bool json)
     int env_rank = 0, env_world = 1, env_local = 0, found = 0;
     if (cov_rendezvous_env_rank(&env_rank, &env_world, &env_local, &found, &err) != COV_OK)
         return cli_report(json, &err);
-    o->rank = a->rank || !found ? (int)rank : env_rank;
-    o->world = a->world || !found ? (int)world : env_world;
-    o->local_rank = a->rank || !found ? o->rank : env_local;
+    bool from_flags = a->rank || a->world || !found;
+    o->rank = from_flags ? (int)rank : env_rank;
+    o->world = from_flags ? (int)world : env_world;
+    o->local_rank = from_flags ? o->rank : env_local;
     if (o->world > 1 && !o->cuda)
         return cli_usage_error(json, "train: bad argument: data parallel (--world %d) needs "
                                      "--device cuda; the CPU trains in one process",
@@ -187,6 +188,10 @@ static int check_opts(train_opts *o, const raw_args *a, bool json)
                                o->world);
     if (!o->dist_addr)
         o->dist_addr = getenv("COVENANT_DIST_ADDR");
+    char host[COV_RENDEZVOUS_HOST_MAX];
+    uint16_t port = 0;
+    if (o->world > 1 && cov_rendezvous_parse_addr(o->dist_addr, host, &port, 0, &err) != COV_OK)
+        return cli_usage_error(json, "train: bad argument: %s", err.msg);
     if (o->save && o->rank != 0)
         o->save = NULL; /* every rank has the same weights: rank 0 writes them */
     return CLI_EXIT_OK;

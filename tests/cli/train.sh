@@ -95,7 +95,8 @@ EOF
 # Bad flags: refused with a message, exit 2, nothing trained.
 bad=("--steps 0" "--steps x" "--batch 0" "--lr -1" "--lr nan" "--device tpu" "--bogus"
      "--steps 2 --world 2 --device cuda" "--steps 2 --world 2" "--steps 2 --rank 1"
-     "--steps 2 --batch 100000" "--steps 2 --model nosuch" "--steps")
+     "--steps 2 --batch 100000" "--steps 2 --model nosuch" "--steps"
+     "--steps 2 --world 2 --rank 1 --device cuda --dist-addr nohostport")
 for args in "${bad[@]}"; do
   # shellcheck disable=SC2086
   "$covenant" train --model demo --data "$work/data" $args > "$work/out" 2> "$work/err"
