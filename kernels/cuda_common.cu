@@ -51,6 +51,7 @@ extern "C" void cov_cuda_ctx_free(cov_cuda_ctx *ctx)
     cudaFree(ctx->workspace);
     cudaFree(ctx->red_dev);
     cudaFreeHost(ctx->red_host);
+    free(ctx->lt_cache);
     if (ctx->stream)
         cudaStreamDestroy(ctx->stream);
     free(ctx);

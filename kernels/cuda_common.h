@@ -95,6 +95,7 @@ struct cov_cuda_ctx {
     size_t workspace_bytes;
     double *red_dev;    /* COV_CUDA_RED_SLOTS doubles of device scratch for reductions */
     double *red_host;   /* the same number of pinned host doubles */
+    void *lt_cache;     /* ops_matmul.cu's algorithm cache (malloc'd POD, freed here) */
 };
 
 /* Reduction scratch: enough for the gradient-norm partials and the loss. */

@@ -6,11 +6,15 @@
  *   dx        dxᶜ[K,M] = wᶜ[K,N] · dyᶜ[N,M]             (m=K, n=M, k=N)
  *   dw        dwᶜ[K,N] += xᶜ[K,M] · op(dyᶜ[N,M])ᵀ       (m=K, n=N, k=M)
  * Compute type CUBLAS_COMPUTE_32F (fp32 accumulation, never TF32), fp32
- * output; operands fp32 or bf16. Descriptors are made per call (simple;
- * caching them is a later optimization). Not yet run on a GPU. */
+ * output; operands fp32 or bf16. Descriptors are made per call (cheap,
+ * host-side); the heuristic's algorithm is cached per shape. Not yet run
+ * on a GPU. */
 #include "kernels/ops_cuda.h"
 
 #include <cublasLt.h>
+
+#include <stdlib.h>
+#include <string.h>
 
 #define LT_TRY(call, what)                                                                 \
     do {                                                                                   \
@@ -31,6 +35,46 @@ static uint32_t alignment_of(const void *p)
     while (al > 1 && (a % al) != 0)
         al >>= 1;
     return al;
+}
+
+/* The heuristic's choice for one product shape, kept per context: asking
+ * cuBLASLt again on every call costs more than small matmuls do. The key
+ * is everything the choice depends on; a full cache is simply not added to. */
+typedef struct {
+    int type, ta, tb, m, n, k, lda, ldb, ldc;
+    uint32_t al_a, al_b, al_c;
+} algo_key;
+
+typedef struct {
+    algo_key key;
+    cublasLtMatmulAlgo_t algo;
+} algo_entry;
+
+#define ALGO_CACHE 256
+typedef struct {
+    int count;
+    algo_entry e[ALGO_CACHE];
+} algo_cache;
+
+static const cublasLtMatmulAlgo_t *cache_find(cov_cuda_ctx *ctx, const algo_key *k)
+{
+    algo_cache *c = (algo_cache *)ctx->lt_cache;
+    for (int i = 0; c && i < c->count; i++)
+        if (memcmp(&c->e[i].key, k, sizeof *k) == 0)
+            return &c->e[i].algo;
+    return NULL;
+}
+
+static void cache_add(cov_cuda_ctx *ctx, const algo_key *k, const cublasLtMatmulAlgo_t *algo)
+{
+    if (!ctx->lt_cache)
+        ctx->lt_cache = calloc(1, sizeof(algo_cache));
+    algo_cache *c = (algo_cache *)ctx->lt_cache;
+    if (!c || c->count == ALGO_CACHE)
+        return;
+    c->e[c->count].key = *k;
+    c->e[c->count].algo = *algo;
+    c->count++;
 }
 
 typedef struct {
@@ -55,6 +99,8 @@ static cov_status lt_gemm(cov_cuda_ctx *ctx, cudaDataType_t ab_type, lt_operand 
     cublasOperation_t tb = B.trans ? CUBLAS_OP_T : CUBLAS_OP_N;
     uint64_t ws = ctx->workspace_bytes;
     uint32_t al_a = alignment_of(A.ptr), al_b = alignment_of(B.ptr), al_c = alignment_of(C);
+    algo_key key;
+    const cublasLtMatmulAlgo_t *cached = NULL;
 
     if (!ctx->lt)
         return cov_fail(err, COV_ERR_UNSUPPORTED, "%s: the context has no cuBLASLt handle", what);
@@ -64,6 +110,24 @@ static cov_status lt_gemm(cov_cuda_ctx *ctx, cudaDataType_t ab_type, lt_operand 
     LT_TRY(cublasLtMatrixLayoutCreate(&la, ab_type, A.rows, A.cols, A.ld), what);
     LT_TRY(cublasLtMatrixLayoutCreate(&lb, ab_type, B.rows, B.cols, B.ld), what);
     LT_TRY(cublasLtMatrixLayoutCreate(&lc, CUDA_R_32F, m, n, ldc), what);
+    memset(&key, 0, sizeof key); /* compared with memcmp: no stray padding bytes */
+    key.type = (int)ab_type;
+    key.ta = A.trans;
+    key.tb = B.trans;
+    key.m = m;
+    key.n = n;
+    key.k = A.trans ? A.rows : A.cols;
+    key.lda = A.ld;
+    key.ldb = B.ld;
+    key.ldc = ldc;
+    key.al_a = al_a;
+    key.al_b = al_b;
+    key.al_c = al_c;
+    cached = cache_find(ctx, &key);
+    if (cached) {
+        result.algo = *cached;
+        goto run;
+    }
     LT_TRY(cublasLtMatmulPreferenceCreate(&pref), what);
     LT_TRY(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
                                                 &ws, sizeof ws),
@@ -89,6 +153,8 @@ static cov_status lt_gemm(cov_cuda_ctx *ctx, cudaDataType_t ab_type, lt_operand 
                       A.trans ? A.rows : A.cols);
         goto done;
     }
+    cache_add(ctx, &key, &result.algo);
+run:
     LT_TRY(cublasLtMatmul((cublasLtHandle_t)ctx->lt, op, &alpha, A.ptr, la, B.ptr, lb, &beta, C,
                           lc, C, lc, &result.algo, ctx->workspace, ctx->workspace_bytes,
                           ctx->stream),

@@ -117,8 +117,9 @@ static void test_config(cov_cuda_ctx *ctx, const cov_model_config *cfg, cov_cuda
     }
     double rel = sqrt(err2 / (ref2 > 0 ? ref2 : 1));
     printf("%-40s relative L2 error %.3g\n", fp32 ? "fp32 gradients" : "bf16 gradients", rel);
-    /* all gradients together: fp32 1e-4, bf16 (8-bit operands) 5e-2 */
-    GPU_CHECK(rel <= (fp32 ? 1e-4 : 5e-2), "%s %s gradients: relative L2 error %g", cfg->name,
+    /* all gradients together: fp32 1e-4; bf16 1e-1 (8-bit operands through
+     * two layers; a transposed or misplaced operand gives errors near 1) */
+    GPU_CHECK(rel <= (fp32 ? 1e-4 : 1e-1), "%s %s gradients: relative L2 error %g", cfg->name,
               pname, rel);
 
     /* two whole training steps, two micro-batches each, clipping active */
@@ -135,7 +136,7 @@ static void test_config(cov_cuda_ctx *ctx, const cov_model_config *cfg, cov_cuda
         snprintf(what, sizeof what, "%s %s step %d loss", cfg->name, pname, step + 1);
         gpu_test_close(what, &lg, &lc, 1, fp32 ? 1e-5 : 2e-2, 0);
         snprintf(what, sizeof what, "%s %s step %d grad norm", cfg->name, pname, step + 1);
-        gpu_test_close(what, &norm_gpu, &norm_cpu, 1, fp32 ? 1e-4 : 5e-2, 0);
+        gpu_test_close(what, &norm_gpu, &norm_cpu, 1, fp32 ? 1e-4 : 1e-1, 0);
     }
     GPU_CHECK(cov_cuda_model_step_count(gpu) == 2, "AdamW step count %lld",
               (long long)cov_cuda_model_step_count(gpu));

@@ -169,9 +169,10 @@ static void test_swiglu(cov_cuda_ctx *ctx, size_t n)
     GPU_OK(cov_cuda_swiglu_backward(ctx, d_dg, d_du, d_do, d_g, d_u, n, &gpu_err));
     float *o = gpu_test_get(ctx, d_o, n), *dg = gpu_test_get(ctx, d_dg, n);
     float *du = gpu_test_get(ctx, d_du, n);
-    /* CUDA's expf is within 2 ulp of glibc's: a few ulp through σ */
+    /* CUDA's expf is within 2 ulp of glibc's: a few ulp through σ, and
+     * dgate's 1 + g·(1 − σ) cancels near g ≈ −1.28 (hence the atol) */
     gpu_test_close("swiglu out", o, o_cpu, n, 2e-6, 1e-7);
-    gpu_test_close("swiglu dgate", dg, dg_cpu, n, 2e-6, 1e-7);
+    gpu_test_close("swiglu dgate", dg, dg_cpu, n, 2e-6, 1e-6);
     gpu_test_close("swiglu dup", du, du_cpu, n, 2e-6, 1e-7);
     free(g), free(u), free(dout), free(o_cpu), free(dg_cpu), free(du_cpu), free(o), free(dg);
     free(du);
