@@ -10,7 +10,9 @@
  *     score if there is none,
  *
  * S summing stake. So a column is solved from its non-zero scores alone,
- * all the zero scores (absent or explicit) being one block at the bottom.
+ * all the zero scores (absent or explicit) being one block at the bottom,
+ * and any way of finding that value will do: median_column counts stake
+ * into score ranges and selects only within the range holding it.
  * The equivalence needs exact sums, which hold unless stakes are absurd
  * (negative or summing past I32F32::MAX): then the chain's own algorithm
  * runs, densely (median_dense). tests/unit/test_fixed.c checks the two
