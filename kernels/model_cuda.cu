@@ -46,6 +46,12 @@ struct cov_cuda_model {
     float *att_scratch; /* attention backward's row dots [B,H,T] */
     float *dres, *dxn, *dq, *dk, *dv, *datt, *dgate, *dup, *dact;
     int32_t *tokens, *targets; /* device copies of the last forward's ids */
+    /* the embedding backward's grouping of the last forward's tokens
+     * (cov_embedding_groups): host arrays and their device copy, each
+     * ids[N], starts[N+1], order[N] laid end to end */
+    int32_t *groups_host, *groups_dev;
+    int64_t *group_keys;
+    int n_groups;
 
     int B, T;
     bool have_targets;
@@ -133,6 +139,9 @@ extern "C" void cov_cuda_model_free(cov_cuda_model *m)
     cudaFree(m->act_buf);
     cudaFree(m->tokens);
     cudaFree(m->targets);
+    cudaFree(m->groups_dev);
+    free(m->groups_host);
+    free(m->group_keys);
     free(m->view_off);
     free(m->view_numel);
     free(m->lo);
@@ -216,6 +225,14 @@ extern "C" cov_status cov_cuda_model_new(cov_cuda_model **out, cov_cuda_ctx *ctx
         st = dev_alloc((void **)&m->tokens, N * sizeof(int32_t), err);
     if (st == COV_OK)
         st = dev_alloc((void **)&m->targets, N * sizeof(int32_t), err);
+    if (st == COV_OK)
+        st = dev_alloc((void **)&m->groups_dev, (3 * N + 1) * sizeof(int32_t), err);
+    if (st == COV_OK) {
+        m->groups_host = (int32_t *)malloc((3 * N + 1) * sizeof(int32_t));
+        m->group_keys = (int64_t *)malloc(N * sizeof(int64_t));
+        if (!m->groups_host || !m->group_keys)
+            st = cov_fail(err, COV_ERR_NOMEM, "out of host memory");
+    }
     if (st != COV_OK) {
         cov_cuda_model_free(m);
         return cov_err_context(err, "GPU model '%s' for %d x %d tokens", cfg->name, max_batch,
@@ -528,8 +545,13 @@ extern "C" cov_status cov_cuda_model_forward(cov_cuda_model *m, const int32_t *t
     int D = c->dim, KV = m->kv_dim, F = c->ffn_dim, V = c->vocab_size, hd = m->head_dim;
     int H = c->n_heads, KVH = c->n_kv_heads;
     TRY(cov_cuda_upload(ctx, m->tokens, tokens, sizeof(int32_t) * (size_t)N, err));
-    if (targets)
+    if (targets) {
         TRY(cov_cuda_upload(ctx, m->targets, targets, sizeof(int32_t) * (size_t)N, err));
+        /* for the backward: the positions of each token, grouped on the host */
+        int32_t *g = m->groups_host;
+        cov_embedding_groups(g, g + N, g + 2 * N + 1, &m->n_groups, m->group_keys, tokens, N);
+        TRY(cov_cuda_upload(ctx, m->groups_dev, g, sizeof(int32_t) * (3 * (size_t)N + 1), err));
+    }
 
     TRY(cov_cuda_embedding_forward(ctx, m->acts[0].x, m->params + m->embed, m->tokens, N, D, err));
     for (int l = 0; l < c->n_layers; l++) {
@@ -620,7 +642,9 @@ extern "C" cov_status cov_cuda_model_backward(cov_cuda_model *m, cov_err *err)
         TRY(cov_cuda_rmsnorm_backward_add(ctx, m->dres, m->grads + w->input_norm, m->dxn, a->x,
                                           m->params + w->input_norm, a->rstd1, N, D, err));
     }
-    TRY(cov_cuda_embedding_backward(ctx, m->grads + m->embed, m->dres, m->tokens, N, D, err));
+    const int32_t *g = m->groups_dev;
+    TRY(cov_cuda_embedding_backward_grouped(ctx, m->grads + m->embed, m->dres, g, g + N,
+                                            g + 2 * N + 1, m->n_groups, D, err));
     return COV_OK;
 }
 

@@ -132,6 +132,23 @@ cov_status cov_cuda_embedding_backward(cov_cuda_ctx *ctx, float *dtable, const f
                                        const int32_t *tokens, int N, int D,
                                        cov_err *err) COV_WARN_UNUSED;
 
+/* The same sum, parallel over tokens: the positions of each distinct token
+ * are grouped on the host (cov_embedding_groups), then one block row per
+ * token adds its positions in increasing order, which is exactly the CPU's
+ * order (bit-identical results). ids[G], starts[G+1], order[N]: device
+ * copies of the host arrays. */
+cov_status cov_cuda_embedding_backward_grouped(cov_cuda_ctx *ctx, float *dtable,
+                                               const float *dout, const int32_t *ids,
+                                               const int32_t *starts, const int32_t *order,
+                                               int groups, int D, cov_err *err) COV_WARN_UNUSED;
+
+/* Host side of the above: groups tokens[N] by value. order (N) lists the
+ * positions sorted by (token, position); group g is token ids[g] at
+ * order[starts[g] .. starts[g+1]); *groups gets G. keys: N int64 of
+ * scratch. ids and starts need room for N and N+1. */
+void cov_embedding_groups(int32_t *ids, int32_t *starts, int32_t *order, int *groups,
+                          int64_t *keys, const int32_t *tokens, int N);
+
 /* ------------------------------------------------------ AdamW, clipping */
 
 /* One fused AdamW step over n fp32 master parameters, exactly

@@ -1,9 +1,11 @@
 /* What of kernels/cuda_common.h works without a GPU, so this test runs
  * everywhere kernels/ builds: the peak FLOP/s table (device names as
  * cudaDeviceProp.name spells them), the device count (0, not an error, on
- * a machine without a GPU or driver) and a clear refusal to open a device
- * that is not there. */
+ * a machine without a GPU or driver), a clear refusal to open a device
+ * that is not there, and the host-side grouping of tokens that the
+ * embedding backward uses. */
 #include "gpu_test.h"
+#include "kernels/ops_cuda.h"
 #include "train/steplog.h"
 
 static void expect_peak(const char *name, double tflops)
@@ -36,6 +38,19 @@ int main(void)
               want);
     printf("124m, 8192 tokens in 100 ms on an H100 SXM: %.0f tokens/s, MFU %.1f%%\n",
            r.tokens_per_s, 100.0 * r.mfu);
+
+    /* tokens 5 3 5 0 3 5 → groups 0:{3} 3:{1,4} 5:{0,2,5} */
+    const int32_t tokens[6] = {5, 3, 5, 0, 3, 5};
+    const int32_t want_ids[3] = {0, 3, 5}, want_starts[4] = {0, 1, 3, 6};
+    const int32_t want_order[6] = {3, 1, 4, 0, 2, 5};
+    int32_t ids[6], starts[7], order[6];
+    int64_t keys[6];
+    int groups = 0;
+    cov_embedding_groups(ids, starts, order, &groups, keys, tokens, 6);
+    GPU_CHECK(groups == 3 && memcmp(ids, want_ids, sizeof want_ids) == 0 &&
+                  memcmp(starts, want_starts, sizeof want_starts) == 0 &&
+                  memcmp(order, want_order, sizeof want_order) == 0,
+              "embedding groups of 5 3 5 0 3 5");
 
     int n = -1;
     GPU_OK(cov_cuda_device_count(&n, &gpu_err));

@@ -290,6 +290,25 @@ static void test_embedding(cov_cuda_ctx *ctx, int V, int D, int N)
     /* copies and the CPU's own summation order: exact */
     gpu_test_close("embedding forward", o, o_cpu, n, 0, 0);
     gpu_test_close("embedding backward (accumulated)", dt, dt_cpu, nt, 0, 0);
+
+    /* the grouped backward: the same order per element, so exact too */
+    int32_t *groups = malloc((3 * (size_t)N + 1) * sizeof(int32_t));
+    int64_t *keys = malloc((size_t)N * sizeof(int64_t));
+    int G = 0;
+    cov_embedding_groups(groups, groups + N, groups + 2 * N + 1, &G, keys, tokens, N);
+    for (int g = 0; g < G; g++) /* each group one token, positions ascending */
+        for (int p = groups[N + g]; p < groups[N + g + 1]; p++)
+            GPU_CHECK(tokens[groups[2 * N + 1 + p]] == groups[g] &&
+                          (p == groups[N + g] || groups[2 * N + 1 + p] > groups[2 * N + p]),
+                      "embedding groups: position %d of group %d", p, g);
+    int32_t *d_groups = dev_ints(ctx, groups, 3 * (size_t)N + 1);
+    GPU_OK(cov_cuda_upload(ctx, d_dt, dt0, nt * sizeof(float), &gpu_err));
+    GPU_OK(cov_cuda_embedding_backward_grouped(ctx, d_dt, d_do, d_groups, d_groups + N,
+                                               d_groups + 2 * N + 1, G, D, &gpu_err));
+    float *dtg = gpu_test_get(ctx, d_dt, nt);
+    gpu_test_close("embedding backward grouped", dtg, dt_cpu, nt, 0, 0);
+    free(groups), free(keys), free(dtg);
+    cov_cuda_free(d_groups);
     free(table), free(dout), free(dt0), free(tokens), free(o_cpu), free(dt_cpu), free(o);
     free(dt);
     cov_cuda_free(d_table), cov_cuda_free(d_o), cov_cuda_free(d_do), cov_cuda_free(d_dt);
