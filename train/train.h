@@ -10,6 +10,10 @@
  *   optim.h       AdamW, gradient clipping, the LR schedule
  *   sparseloco.h  SparseLoCo compression, the outer step
  *   pgrad.h       the compressed pseudo-gradient's wire format
+ *   window.h      one node's window: inner steps, Δ, compression
+ *   eval.h        the validator's losses before/after one peer's update
+ *   steplog.h     step accounting: FLOPs per token, tokens/s, MFU
+ *   rendezvous.h  the TCP rendezvous that hands out NCCL's unique id
  *
  * Every function returns a cov_status and fills a cov_err; nothing here
  * prints or exits. Ownership is stated next to each _new/_free pair. */
@@ -26,5 +30,9 @@
 #include "train/optim.h"
 #include "train/sparseloco.h"
 #include "train/pgrad.h"
+#include "train/window.h"
+#include "train/eval.h"
+#include "train/steplog.h"
+#include "train/rendezvous.h"
 
 #endif
