@@ -132,7 +132,7 @@ static __device__ void pick_digit(const unsigned *hist, unsigned need, int shift
 
 __global__ void __launch_bounds__(SLC_THREADS)
 slc_select_kernel(float *ef, const float *delta, float beta, slc_geom g, uint16_t *idx_out,
-                  float *vals_out, double *partial, slc_state *st)
+                  float *vals_out, double *partial, slc_state *st, const unsigned *abort_flag)
 {
     __shared__ uint32_t e_bits[COV_SPARSELOCO_MAX_CHUNK_LEN]; /* the chunk's e */
     __shared__ unsigned hist[256];
@@ -141,6 +141,8 @@ slc_select_kernel(float *ef, const float *delta, float beta, slc_geom g, uint16_
     __shared__ uint32_t s_prefix;
     __shared__ unsigned s_need;
     __shared__ bool s_last;
+    if (*abort_flag)
+        return; /* an earlier tensor failed: leave this one untouched */
     const int tid = threadIdx.x, L = g.chunk_len, k = g.k;
     const int64_t c = blockIdx.x;
 
@@ -238,12 +240,20 @@ slc_select_kernel(float *ef, const float *delta, float beta, slc_geom g, uint16_
 
 __global__ void __launch_bounds__(SLC_THREADS)
 slc_spread_kernel(const float *vals, slc_geom g, double *partial, int n_bins, float range,
-                  slc_state *st)
+                  slc_state *st, unsigned *abort_flag)
 {
     __shared__ double sh[32];
     __shared__ bool s_last;
-    if (st->flags)
-        return; /* non-finite EF: the host zeroes it; no block counts */
+    if (st->flags) {
+        /* non-finite EF: the host zeroes it; the batch's later tensors
+         * skip (they read the flag only in later kernels, so every block
+         * of a kernel sees the same value) */
+        if (blockIdx.x == 0 && threadIdx.x == 0)
+            *abort_flag = 1u;
+        return;
+    }
+    if (*abort_flag)
+        return;
     const int64_t c = (int64_t)blockIdx.x * SLC_THREADS + threadIdx.x;
     const float shift = st->shift;
     if (c < g.n_chunks) {
@@ -271,11 +281,12 @@ slc_spread_kernel(const float *vals, slc_geom g, double *partial, int n_bins, fl
 
 __global__ void __launch_bounds__(SLC_THREADS)
 slc_codes_kernel(const float *vals, const uint16_t *idx, slc_geom g, int n_bins, uint8_t *codes,
-                 uint8_t *packed, double *bin_sum, unsigned *bin_count, slc_state *st)
+                 uint8_t *packed, double *bin_sum, unsigned *bin_count, slc_state *st,
+                 const unsigned *abort_flag)
 {
     __shared__ double sh[32];
     __shared__ bool s_last;
-    if (st->flags)
+    if (st->flags || *abort_flag)
         return;
     const int64_t c = (int64_t)blockIdx.x * SLC_THREADS + threadIdx.x;
     const int k = g.k;
@@ -327,9 +338,9 @@ slc_codes_kernel(const float *vals, const uint16_t *idx, slc_geom g, int n_bins,
 
 __global__ void __launch_bounds__(SLC_THREADS)
 slc_subtract_kernel(float *ef, const uint16_t *idx, const uint8_t *codes, slc_geom g,
-                    const slc_state *st)
+                    const slc_state *st, const unsigned *abort_flag)
 {
-    if (st->flags)
+    if (st->flags || *abort_flag)
         return;
     const int64_t i = (int64_t)blockIdx.x * SLC_THREADS + threadIdx.x;
     if (i >= g.n_kept)
@@ -340,64 +351,26 @@ slc_subtract_kernel(float *ef, const uint16_t *idx, const uint8_t *codes, slc_ge
 
 /* ------------------------------------------------------------- host */
 
-/* Grows the workspaces to this tensor's sizes (caps count elements). */
-static cov_status reserve(cov_sparseloco_cuda *s, const cov_sparseloco_geom *g, int n_bins,
-                          cov_err *err)
-{
-    const size_t kept = g->n_kept, chunks = (size_t)g->n_chunks, bins = chunks * (size_t)n_bins;
-    cov_status st = COV_OK;
-    if (kept > s->kept_cap) {
-        s->kept_cap = 0;
-        st = slc_realloc((void **)&s->d_idx, kept * sizeof(uint16_t), err);
-        if (st == COV_OK)
-            st = slc_realloc((void **)&s->d_vals, kept * sizeof(float), err);
-        if (st == COV_OK)
-            st = slc_realloc((void **)&s->d_codes, kept, err);
-        if (st == COV_OK)
-            s->kept_cap = kept;
-    }
-    if (st == COV_OK && g->packed_len > s->packed_cap) {
-        s->packed_cap = 0;
-        st = slc_realloc((void **)&s->d_packed, g->packed_len, err);
-        if (st == COV_OK)
-            s->packed_cap = g->packed_len;
-    }
-    if (st == COV_OK && chunks > s->chunk_cap) {
-        s->chunk_cap = 0;
-        st = slc_realloc((void **)&s->d_partial, chunks * sizeof(double), err);
-        if (st == COV_OK)
-            s->chunk_cap = chunks;
-    }
-    if (st == COV_OK && bins > s->bin_cap) {
-        s->bin_cap = 0;
-        st = slc_realloc((void **)&s->d_bin_sum, bins * sizeof(double), err);
-        if (st == COV_OK)
-            st = slc_realloc((void **)&s->d_bin_count, bins * sizeof(unsigned), err);
-        if (st == COV_OK)
-            s->bin_cap = bins;
-    }
-    return st;
-}
-
 static unsigned blocks_for(int64_t n)
 {
     return (unsigned)((n + SLC_THREADS - 1) / SLC_THREADS);
 }
 
-extern "C" cov_status cov_sparseloco_cuda_compress(cov_sparseloco_cuda *s,
-                                                   cov_sparseloco_tensor *out, float *d_ef,
-                                                   const float *d_delta, cov_err *err)
+/* What a job's tensor must satisfy before anything runs. */
+static cov_status check_job(const cov_sparseloco_cuda *s, const slc_compress_job *j, cov_err *err)
 {
-    if (!s || !out || !out->idx || !d_ef || !d_delta)
+    const cov_sparseloco_tensor *out = j->out;
+    if (!out || !out->idx || !out->codes || !out->packed || !j->d_ef || !j->d_delta)
         return cov_fail(err, COV_ERR_ARG,
-                        "sparseloco (CUDA): compress needs a compressor, an allocated output, "
-                        "the EF and the delta");
+                        "sparseloco (CUDA): compress needs an allocated output, the EF and the "
+                        "delta");
     const cov_sparseloco_geom *g = &out->geom;
     cov_sparseloco_geom want;
     cov_status st = cov_sparseloco_geom_init(&want, g->ndim, g->shape, &s->cfg, err);
     if (st != COV_OK)
         return st;
-    if (want.h != g->h || want.w != g->w || want.k != g->k || out->n_bins != s->cfg.quant_bins)
+    if (want.h != g->h || want.w != g->w || want.k != g->k || want.n_kept != g->n_kept ||
+        out->n_bins != s->cfg.quant_bins)
         return cov_fail(err, COV_ERR_ARG,
                         "sparseloco (CUDA): tensor %s was allocated for another configuration "
                         "(chunk %dx%d, k %d, %d bins)", out->name, g->h, g->w, g->k, out->n_bins);
@@ -405,50 +378,154 @@ extern "C" cov_status cov_sparseloco_cuda_compress(cov_sparseloco_cuda *s,
         return cov_fail(err, COV_ERR_UNSUPPORTED,
                         "sparseloco (CUDA): tensor %s has %lld chunks; at most 2^31 − 1 fit a grid",
                         out->name, (long long)g->n_chunks);
-    const int n_bins = s->cfg.quant_bins;
-    st = reserve(s, g, n_bins, err);
+    return COV_OK;
+}
+
+/* Workspaces for jobs[0..n): results side by side, scratch for the largest. */
+static cov_status reserve_batch(cov_sparseloco_cuda *s, const slc_compress_job *jobs, size_t n,
+                                size_t *stage_bytes, cov_err *err)
+{
+    const size_t bins = (size_t)s->cfg.quant_bins;
+    size_t kept = 0, packed = 0, max_kept = 0, max_chunks = 0, used = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cov_sparseloco_geom *g = &jobs[i].out->geom;
+        kept += g->n_kept;
+        packed += g->packed_len;
+        max_kept = g->n_kept > max_kept ? g->n_kept : max_kept;
+        max_chunks = (size_t)g->n_chunks > max_chunks ? (size_t)g->n_chunks : max_chunks;
+    }
+    slc_take(&used, n, sizeof(slc_state));
+    slc_take(&used, kept, sizeof(uint16_t));
+    slc_take(&used, kept, 1);
+    slc_take(&used, packed, 1);
+    *stage_bytes = used;
+    cov_status st = slc_reserve((void **)&s->d_states, &s->states_cap, n * sizeof(slc_state), err);
+    if (st == COV_OK)
+        st = slc_reserve((void **)&s->d_idx, &s->idx_cap, kept * sizeof(uint16_t), err);
+    if (st == COV_OK)
+        st = slc_reserve((void **)&s->d_codes, &s->codes_cap, kept, err);
+    if (st == COV_OK)
+        st = slc_reserve((void **)&s->d_packed, &s->packed_cap, packed, err);
+    if (st == COV_OK)
+        st = slc_reserve((void **)&s->d_vals, &s->vals_cap, max_kept * sizeof(float), err);
+    if (st == COV_OK)
+        st = slc_reserve((void **)&s->d_partial, &s->partial_cap, max_chunks * sizeof(double), err);
+    if (st == COV_OK)
+        st = slc_reserve((void **)&s->d_bin_sum, &s->bin_sum_cap,
+                         max_chunks * bins * sizeof(double), err);
+    if (st == COV_OK)
+        st = slc_reserve((void **)&s->d_bin_count, &s->bin_count_cap,
+                         max_chunks * bins * sizeof(unsigned), err);
+    if (st == COV_OK)
+        st = slc_reserve_stage(s, used, err);
+    return st;
+}
+
+/* Queues, runs and collects one batch. */
+static cov_status compress_batch(cov_sparseloco_cuda *s, const slc_compress_job *jobs, size_t n,
+                                 cov_err *err)
+{
+    size_t stage_bytes = 0;
+    cov_status st = reserve_batch(s, jobs, n, &stage_bytes, err);
     if (st != COV_OK)
         return st;
-
-    const slc_geom kg = slc_geom_of(g);
+    const int n_bins = s->cfg.quant_bins;
     cudaStream_t q = s->stream;
-    SLC_CHECK(cudaMemsetAsync(s->d_state, 0, sizeof(slc_state), q), "clearing the state");
-    slc_select_kernel<<<(unsigned)g->n_chunks, SLC_THREADS, 0, q>>>(
-        d_ef, d_delta, s->cfg.ef_decay, kg, s->d_idx, s->d_vals, s->d_partial, s->d_state);
-    SLC_CHECK(cudaGetLastError(), "launching the top-k kernel");
-    const unsigned chunk_blocks = blocks_for(g->n_chunks);
-    slc_spread_kernel<<<chunk_blocks, SLC_THREADS, 0, q>>>(s->d_vals, kg, s->d_partial, n_bins,
-                                                           s->cfg.quant_range, s->d_state);
-    SLC_CHECK(cudaGetLastError(), "launching the spread kernel");
-    slc_codes_kernel<<<chunk_blocks, SLC_THREADS, 0, q>>>(s->d_vals, s->d_idx, kg, n_bins,
-                                                          s->d_codes, s->d_packed, s->d_bin_sum,
-                                                          s->d_bin_count, s->d_state);
-    SLC_CHECK(cudaGetLastError(), "launching the quantization kernel");
-    slc_subtract_kernel<<<blocks_for((int64_t)g->n_kept), SLC_THREADS, 0, q>>>(
-        d_ef, s->d_idx, s->d_codes, kg, s->d_state);
-    SLC_CHECK(cudaGetLastError(), "launching the EF subtraction kernel");
-
-    slc_state h;
-    SLC_CHECK(cudaMemcpyAsync(&h, s->d_state, sizeof h, cudaMemcpyDeviceToHost, q),
-              "copying the statistics back");
-    SLC_CHECK(cudaMemcpyAsync(out->idx, s->d_idx, g->n_kept * sizeof(uint16_t),
+    SLC_CHECK(cudaMemsetAsync(s->d_states, 0, n * sizeof(slc_state), q), "clearing the states");
+    SLC_CHECK(cudaMemsetAsync(s->d_abort, 0, sizeof *s->d_abort, q), "clearing a flag");
+    size_t kept_at = 0, packed_at = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cov_sparseloco_geom *g = &jobs[i].out->geom;
+        const slc_geom kg = slc_geom_of(g);
+        slc_state *state = s->d_states + i;
+        uint16_t *idx = s->d_idx + kept_at;
+        uint8_t *codes = s->d_codes + kept_at;
+        slc_select_kernel<<<(unsigned)g->n_chunks, SLC_THREADS, 0, q>>>(
+            jobs[i].d_ef, jobs[i].d_delta, s->cfg.ef_decay, kg, idx, s->d_vals, s->d_partial,
+            state, s->d_abort);
+        SLC_CHECK(cudaGetLastError(), "launching the top-k kernel");
+        const unsigned chunk_blocks = blocks_for(g->n_chunks);
+        slc_spread_kernel<<<chunk_blocks, SLC_THREADS, 0, q>>>(
+            s->d_vals, kg, s->d_partial, n_bins, s->cfg.quant_range, state, s->d_abort);
+        SLC_CHECK(cudaGetLastError(), "launching the spread kernel");
+        slc_codes_kernel<<<chunk_blocks, SLC_THREADS, 0, q>>>(
+            s->d_vals, idx, kg, n_bins, codes, s->d_packed + packed_at, s->d_bin_sum,
+            s->d_bin_count, state, s->d_abort);
+        SLC_CHECK(cudaGetLastError(), "launching the quantization kernel");
+        slc_subtract_kernel<<<blocks_for((int64_t)g->n_kept), SLC_THREADS, 0, q>>>(
+            jobs[i].d_ef, idx, codes, kg, state, s->d_abort);
+        SLC_CHECK(cudaGetLastError(), "launching the EF subtraction kernel");
+        kept_at += g->n_kept;
+        packed_at += g->packed_len;
+    }
+    size_t used = 0;
+    uint8_t *h = s->h_stage;
+    const slc_state *states = (const slc_state *)(h + slc_take(&used, n, sizeof(slc_state)));
+    const uint16_t *idx = (const uint16_t *)(h + slc_take(&used, kept_at, sizeof(uint16_t)));
+    const uint8_t *codes = h + slc_take(&used, kept_at, 1);
+    const uint8_t *packed = h + slc_take(&used, packed_at, 1);
+    SLC_CHECK(cudaMemcpyAsync((void *)states, s->d_states, n * sizeof(slc_state),
+                              cudaMemcpyDeviceToHost, q), "copying the statistics back");
+    SLC_CHECK(cudaMemcpyAsync((void *)idx, s->d_idx, kept_at * sizeof(uint16_t),
                               cudaMemcpyDeviceToHost, q), "copying the indices back");
-    SLC_CHECK(cudaMemcpyAsync(out->codes, s->d_codes, g->n_kept, cudaMemcpyDeviceToHost, q),
+    SLC_CHECK(cudaMemcpyAsync((void *)codes, s->d_codes, kept_at, cudaMemcpyDeviceToHost, q),
               "copying the codes back");
-    SLC_CHECK(cudaMemcpyAsync(out->packed, s->d_packed, g->packed_len, cudaMemcpyDeviceToHost, q),
+    SLC_CHECK(cudaMemcpyAsync((void *)packed, s->d_packed, packed_at, cudaMemcpyDeviceToHost, q),
               "copying the packed indices back");
     SLC_CHECK(cudaStreamSynchronize(q), "running the compression kernels");
-    if (h.flags & SLC_FLAG_NONFINITE) {
-        size_t numel = (size_t)g->shape[0] * (size_t)g->shape[1];
-        SLC_CHECK(cudaMemsetAsync(d_ef, 0, numel * sizeof(float), q), "zeroing the EF");
-        SLC_CHECK(cudaStreamSynchronize(q), "zeroing the EF");
-        return cov_fail(err, COV_ERR_ARG,
-                        "sparseloco (CUDA): tensor %s's error feedback became NaN or Inf (check "
-                        "the pseudo-gradient); its EF was zeroed and nothing was compressed",
-                        out->name);
+    kept_at = packed_at = 0;
+    for (size_t i = 0; i < n; i++) {
+        cov_sparseloco_tensor *out = jobs[i].out;
+        const cov_sparseloco_geom *g = &out->geom;
+        if (states[i].flags & SLC_FLAG_NONFINITE) {
+            size_t numel = (size_t)g->shape[0] * (size_t)g->shape[1];
+            SLC_CHECK(cudaMemsetAsync(jobs[i].d_ef, 0, numel * sizeof(float), q), "zeroing the EF");
+            SLC_CHECK(cudaStreamSynchronize(q), "zeroing the EF");
+            return cov_fail(err, COV_ERR_ARG,
+                            "sparseloco (CUDA): tensor %s's error feedback became NaN or Inf "
+                            "(check the pseudo-gradient); its EF was zeroed and nothing was "
+                            "compressed", out->name);
+        }
+        memcpy(out->idx, idx + kept_at, g->n_kept * sizeof(uint16_t));
+        memcpy(out->codes, codes + kept_at, g->n_kept);
+        memcpy(out->packed, packed + packed_at, g->packed_len);
+        out->shift = states[i].shift;
+        out->scale = states[i].scale;
+        memcpy(out->lookup, states[i].lookup, (size_t)n_bins * sizeof(float));
+        kept_at += g->n_kept;
+        packed_at += g->packed_len;
     }
-    out->shift = h.shift;
-    out->scale = h.scale;
-    memcpy(out->lookup, h.lookup, (size_t)n_bins * sizeof(float));
     return COV_OK;
+}
+
+cov_status slc_compress_jobs(cov_sparseloco_cuda *s, const slc_compress_job *jobs, size_t n,
+                             cov_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        cov_status st = check_job(s, &jobs[i], err);
+        if (st != COV_OK)
+            return st;
+    }
+    /* Batches of whole tensors up to SLC_BATCH_VALUES kept values (one
+     * tensor may exceed it alone). */
+    for (size_t first = 0; first < n;) {
+        size_t end = first + 1, kept = jobs[first].out->geom.n_kept;
+        while (end < n && kept + jobs[end].out->geom.n_kept <= SLC_BATCH_VALUES)
+            kept += jobs[end++].out->geom.n_kept;
+        cov_status st = compress_batch(s, jobs + first, end - first, err);
+        if (st != COV_OK)
+            return st;
+        first = end;
+    }
+    return COV_OK;
+}
+
+extern "C" cov_status cov_sparseloco_cuda_compress(cov_sparseloco_cuda *s,
+                                                   cov_sparseloco_tensor *out, float *d_ef,
+                                                   const float *d_delta, cov_err *err)
+{
+    if (!s)
+        return cov_fail(err, COV_ERR_ARG, "sparseloco (CUDA): no compressor given");
+    const slc_compress_job job = {out, d_ef, d_delta};
+    return slc_compress_jobs(s, &job, 1, err);
 }

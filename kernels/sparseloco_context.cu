@@ -6,12 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-cov_status slc_realloc(void **p, size_t bytes, cov_err *err)
+cov_status slc_reserve(void **p, size_t *cap, size_t bytes, cov_err *err)
 {
+    if (bytes <= *cap && *p)
+        return COV_OK;
     if (*p)
         SLC_CHECK(cudaFree(*p), "cudaFree of a workspace");
     *p = NULL;
+    *cap = 0;
     SLC_CHECK(cudaMalloc(p, bytes ? bytes : 1), "cudaMalloc of a workspace");
+    *cap = bytes;
+    return COV_OK;
+}
+
+cov_status slc_reserve_stage(cov_sparseloco_cuda *s, size_t bytes, cov_err *err)
+{
+    if (bytes <= s->stage_cap && s->h_stage)
+        return COV_OK;
+    if (s->h_stage)
+        SLC_CHECK(cudaFreeHost(s->h_stage), "cudaFreeHost of the staging buffer");
+    s->h_stage = NULL;
+    s->stage_cap = 0;
+    SLC_CHECK(cudaMallocHost((void **)&s->h_stage, bytes ? bytes : 1),
+              "cudaMallocHost of the staging buffer");
+    s->stage_cap = bytes;
     return COV_OK;
 }
 
@@ -48,10 +66,10 @@ extern "C" cov_status cov_sparseloco_cuda_new(cov_sparseloco_cuda **out,
         return cov_fail(err, COV_ERR_NOMEM, "sparseloco (CUDA): out of memory");
     s->cfg = *cfg;
     s->stream = ctx->stream;
-    cudaError_t e = cudaMalloc((void **)&s->d_state, sizeof(slc_state));
+    cudaError_t e = cudaMalloc((void **)&s->d_abort, sizeof *s->d_abort);
     if (e != cudaSuccess) {
         free(s);
-        return cov_cuda_fail(err, e, "sparseloco (CUDA): cudaMalloc of the state");
+        return cov_cuda_fail(err, e, "sparseloco (CUDA): cudaMalloc of a flag");
     }
     *out = s;
     return COV_OK;
@@ -62,7 +80,8 @@ extern "C" void cov_sparseloco_cuda_free(cov_sparseloco_cuda *s)
     if (!s)
         return;
     /* cudaFree(NULL) is a no-op; errors here cannot be acted on. */
-    cudaFree(s->d_state);
+    cudaFree(s->d_abort);
+    cudaFree(s->d_states);
     cudaFree(s->d_idx);
     cudaFree(s->d_vals);
     cudaFree(s->d_codes);
@@ -73,6 +92,7 @@ extern "C" void cov_sparseloco_cuda_free(cov_sparseloco_cuda *s)
     cudaFree(s->d_peer_idx);
     cudaFree(s->d_peer_codes);
     cudaFree(s->d_peer_table);
+    cudaFreeHost(s->h_stage);
     free(s);
 }
 
@@ -96,25 +116,62 @@ extern "C" cov_status cov_pgrad_cuda_compress(cov_sparseloco_cuda *s, cov_pgrad 
                                               const cov_tensor_view *d_ef,
                                               const cov_tensor_view *d_delta, cov_err *err)
 {
-    for (size_t i = 0; i < pg->n_tensors; i++) {
+    slc_compress_job *jobs =
+        (slc_compress_job *)malloc((pg->n_tensors ? pg->n_tensors : 1) * sizeof *jobs);
+    if (!jobs)
+        return cov_fail(err, COV_ERR_NOMEM, "pgrad (CUDA): out of memory");
+    cov_status st = COV_OK;
+    for (size_t i = 0; i < pg->n_tensors && st == COV_OK; i++) {
         cov_sparseloco_tensor *t = &pg->tensors[i];
-        cov_status st = view_matches(&d_ef[i], t, "error-feedback", err);
+        st = view_matches(&d_ef[i], t, "error-feedback", err);
         if (st == COV_OK)
             st = view_matches(&d_delta[i], t, "pseudo-gradient", err);
-        if (st == COV_OK)
-            st = cov_sparseloco_cuda_compress(s, t, d_ef[i].data, d_delta[i].data, err);
-        if (st != COV_OK)
-            return st;
+        jobs[i].out = t;
+        jobs[i].d_ef = d_ef[i].data;
+        jobs[i].d_delta = d_delta[i].data;
     }
+    if (st == COV_OK)
+        st = slc_compress_jobs(s, jobs, pg->n_tensors, err);
+    free(jobs);
+    return st;
+}
+
+/* Counts the applied and skipped tensors of res->tensors[0..n). */
+static void count_results(cov_pgrad_step_result *res, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (res->tensors[i].applied)
+            res->n_applied++;
+        else
+            res->n_skipped++;
+    }
+}
+
+/* The jobs of a model-level step, with room for n_peers peers and clip
+ * factors per tensor. */
+typedef struct {
+    slc_step_job *jobs;
+    const cov_sparseloco_tensor **peers; /* [n_params][n_peers] */
+    float *clip;                         /* [n_params][n_peers] */
+} step_plan;
+
+static cov_status plan_new(step_plan *pl, size_t n_params, size_t n_peers, cov_err *err)
+{
+    size_t n = (n_params ? n_params : 1) * n_peers;
+    /* zeroed: gcc -O3 cannot see that every job is filled before use */
+    pl->jobs = (slc_step_job *)calloc(n_params ? n_params : 1, sizeof *pl->jobs);
+    pl->peers = (const cov_sparseloco_tensor **)calloc(n, sizeof *pl->peers);
+    pl->clip = (float *)calloc(n, sizeof *pl->clip);
+    if (!pl->jobs || !pl->peers || !pl->clip)
+        return cov_fail(err, COV_ERR_NOMEM, "pgrad (CUDA): out of memory");
     return COV_OK;
 }
 
-static void count_result(cov_pgrad_step_result *res, size_t i)
+static void plan_free(step_plan *pl)
 {
-    if (res->tensors[i].applied)
-        res->n_applied++;
-    else
-        res->n_skipped++;
+    free(pl->jobs);
+    free(pl->peers);
+    free(pl->clip);
 }
 
 extern "C" cov_status cov_pgrad_cuda_outer_step(cov_sparseloco_cuda *s,
@@ -132,22 +189,25 @@ extern "C" cov_status cov_pgrad_cuda_outer_step(cov_sparseloco_cuda *s,
             return cov_fail(err, COV_ERR_ARG,
                             "pgrad (CUDA): %zu parameters but peer %zu has %zu tensors",
                             n_params, p, peers[p]->n_tensors);
-    const cov_sparseloco_tensor **ts =
-        (const cov_sparseloco_tensor **)malloc(n_peers * sizeof *ts);
-    if (!ts)
-        return cov_fail(err, COV_ERR_NOMEM, "pgrad (CUDA): out of memory");
-    cov_status st = COV_OK;
+    step_plan pl;
+    cov_status st = plan_new(&pl, n_params, n_peers, err);
     for (size_t i = 0; i < n_params && st == COV_OK; i++) {
+        const cov_sparseloco_tensor **ts = pl.peers + i * n_peers;
         for (size_t p = 0; p < n_peers; p++)
             ts[p] = &peers[p]->tensors[i];
+        memset(&res->tensors[i], 0, sizeof res->tensors[i]);
         st = view_matches(&d_params[i], ts[0], "parameter", err);
         if (st == COV_OK)
-            st = cov_sparseloco_cuda_outer_step_tensor(s, d_params[i].data, ts, n_peers, lr,
-                                                       &res->tensors[i], err);
-        if (st == COV_OK)
-            count_result(res, i);
+            st = slc_peer_clips(ts, n_peers, pl.clip + i * n_peers,
+                                &res->tensors[i].median_norm, err);
+        slc_step_job job = {d_params[i].data, ts, pl.clip + i * n_peers, lr, &res->tensors[i]};
+        pl.jobs[i] = job;
     }
-    free(ts);
+    if (st == COV_OK)
+        st = slc_step_jobs(s, pl.jobs, n_params, n_peers, err);
+    if (st == COV_OK)
+        count_results(res, n_params);
+    plan_free(&pl);
     return st;
 }
 
@@ -162,15 +222,25 @@ extern "C" cov_status cov_pgrad_cuda_apply_one(cov_sparseloco_cuda *s,
         return cov_fail(err, COV_ERR_ARG,
                         "pgrad (CUDA): %zu parameters but the peer has %zu tensors", n_params,
                         peer->n_tensors);
-    for (size_t i = 0; i < n_params; i++) {
-        cov_status st = view_matches(&d_params[i], &peer->tensors[i], "parameter", err);
+    step_plan pl;
+    cov_status st = plan_new(&pl, n_params, 1, err);
+    for (size_t i = 0; i < n_params && st == COV_OK; i++) {
+        const cov_sparseloco_tensor *t = &peer->tensors[i];
+        memset(&res->tensors[i], 0, sizeof res->tensors[i]);
+        pl.peers[i] = t;
+        st = view_matches(&d_params[i], t, "parameter", err);
         if (st == COV_OK)
-            st = cov_sparseloco_cuda_apply_one_tensor(s, d_params[i].data, &peer->tensors[i],
-                                                      median_norms[i], lr, eval_lr_factor,
-                                                      &res->tensors[i], err);
-        if (st != COV_OK)
-            return st;
-        count_result(res, i);
+            st = slc_check_peers(pl.peers + i, 1, err);
+        pl.clip[i] = st == COV_OK ? slc_clip_factor(median_norms[i], cov_sparseloco_norm(t)) : 0;
+        res->tensors[i].median_norm = median_norms[i];
+        slc_step_job job = {d_params[i].data, pl.peers + i, pl.clip + i,
+                            (float)(lr * eval_lr_factor), &res->tensors[i]};
+        pl.jobs[i] = job;
     }
-    return COV_OK;
+    if (st == COV_OK)
+        st = slc_step_jobs(s, pl.jobs, n_params, 1, err);
+    if (st == COV_OK)
+        count_results(res, n_params);
+    plan_free(&pl);
+    return st;
 }

@@ -81,7 +81,13 @@ cov_status cov_sparseloco_cuda_apply_one_tensor(cov_sparseloco_cuda *s, float *d
                                                 cov_sparseloco_tensor_result *res, cov_err *err);
 
 /* Model level, as train/pgrad.h's functions: views whose data are DEVICE
- * pointers (names and shapes as for the CPU). */
+ * pointers (names and shapes as for the CPU). The tensors are queued in
+ * batches (up to 64 Mi kept values each) with one synchronisation per
+ * batch, not one per tensor. Every argument is checked before anything
+ * runs, so a call refused for a mismatched view or peer changes nothing;
+ * a tensor that fails while running (a non-finite EF, an index outside its
+ * chunk) stops the call there, as the CPU's loop stops: the tensors before
+ * it are done, the ones after it untouched. */
 cov_status cov_pgrad_cuda_compress(cov_sparseloco_cuda *s, cov_pgrad *pg,
                                    const cov_tensor_view *d_ef, const cov_tensor_view *d_delta,
                                    cov_err *err);

@@ -259,6 +259,58 @@ static cov_pgrad *pgrad_case(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
     return decoded;
 }
 
+/* A NaN in one tensor's Δ stops the model-level compressor there on both
+ * sides: the earlier tensors compressed (their EFs agree), that EF zeroed,
+ * the later EFs untouched. The GPU queues the whole model as one batch, so
+ * this checks that the later tensors' kernels skip. */
+static void model_nan_stops(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
+                            const cov_sparseloco_config *cfg)
+{
+    enum { BAD = 3 };
+    model_views ef, delta;
+    model_new(&ef, 0);
+    model_new(&delta, 0);
+    delta.host[BAD].data[1] = NAN;
+    GPU_OK(cov_cuda_upload(ctx, delta.dev[BAD].data, delta.host[BAD].data,
+                           delta.host[BAD].numel * sizeof(float), &gpu_err));
+    float *before[N_CASES];
+    for (size_t i = 0; i < N_CASES; i++) {
+        before[i] = gpu_test_host(ef.host[i].numel);
+        memcpy(before[i], ef.host[i].data, ef.host[i].numel * sizeof(float));
+    }
+    cov_pgrad *pc, *pg;
+    GPU_OK(cov_pgrad_new(&pc, hash, 7, 1, ef.host, N_CASES, cfg, &gpu_err));
+    GPU_OK(cov_pgrad_new(&pg, hash, 7, 1, ef.host, N_CASES, cfg, &gpu_err));
+    GPU_CHECK(cov_pgrad_compress(cpu, pc, ef.host, delta.host, &gpu_err) == COV_ERR_ARG,
+              "the CPU compressed a NaN");
+    GPU_CHECK(cov_pgrad_cuda_compress(gpu, pg, ef.dev, delta.dev, &gpu_err) == COV_ERR_ARG,
+              "the GPU compressed a NaN");
+    for (size_t i = 0; i < N_CASES; i++) {
+        const size_t n = ef.host[i].numel;
+        float *back = gpu_test_get(ctx, ef.dev[i].data, n);
+        if (i < BAD) {
+            compare_floats("EF before the NaN tensor", ef.host[i].data, back, n,
+                           1e-7f * max_abs(ef.host[i].data, n));
+        } else if (i == BAD) {
+            size_t nonzero = 0;
+            for (size_t j = 0; j < n; j++)
+                nonzero += back[j] != 0.0f || ef.host[i].data[j] != 0.0f;
+            GPU_CHECK(nonzero == 0, "the NaN tensor's EF was not zeroed");
+        } else {
+            GPU_CHECK(memcmp(back, before[i], n * sizeof(float)) == 0,
+                      "tensor %zu after the NaN tensor was changed on the GPU", i);
+            GPU_CHECK(memcmp(ef.host[i].data, before[i], n * sizeof(float)) == 0,
+                      "tensor %zu after the NaN tensor was changed on the CPU", i);
+        }
+        free(back);
+        free(before[i]);
+    }
+    cov_pgrad_free(pc);
+    cov_pgrad_free(pg);
+    model_free(&ef);
+    model_free(&delta);
+}
+
 static void outer_steps(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
                         const cov_sparseloco_config *cfg)
 {
@@ -334,6 +386,27 @@ static void outer_steps(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
     t->idx[0] = saved_idx;
     free(before);
 
+    /* The same in the model-level step, at tensor 2 of peer 1: tensors 0
+     * and 1 are stepped, 2 and later untouched (one batch on the GPU). */
+    enum { AT = 2 };
+    float *was[N_CASES];
+    for (size_t i = 0; i < N_CASES; i++)
+        was[i] = gpu_test_get(ctx, theta.dev[i].data, theta.host[i].numel);
+    cov_sparseloco_tensor *bad = &peers[1]->tensors[AT];
+    saved_idx = bad->idx[bad->geom.n_kept - 1];
+    bad->idx[bad->geom.n_kept - 1] = (uint16_t)bad->geom.chunk_len;
+    st = cov_pgrad_cuda_outer_step(gpu, theta.dev, N_CASES, pp, PEERS, 0.7f, &resg, &gpu_err);
+    GPU_CHECK(st == COV_ERR_ARG, "the model-level step accepted an index outside its chunk");
+    bad->idx[bad->geom.n_kept - 1] = saved_idx;
+    for (size_t i = 0; i < N_CASES; i++) {
+        const size_t n = theta.host[i].numel;
+        dev_download(back[i], theta.dev[i].data, n);
+        int unchanged = memcmp(back[i], was[i], n * sizeof(float)) == 0;
+        GPU_CHECK(i < AT ? !unchanged : unchanged, "tensor %zu was %s", i,
+                  i < AT ? "not stepped before the bad one" : "changed at or after the bad one");
+        free(was[i]);
+    }
+
     for (size_t i = 0; i < N_CASES; i++)
         free(back[i]);
     model_free(&theta);
@@ -393,6 +466,7 @@ int main(void)
         compress_case(cpu2, gpu2, &other, &cases[i]);
     printf("files and outer steps:\n");
     outer_steps(cpu, gpu, &cfg);
+    model_nan_stops(cpu, gpu, &cfg);
     nonfinite_delta(gpu, &cfg);
 
     cov_sparseloco_config dct = cfg;
