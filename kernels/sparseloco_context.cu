@@ -96,6 +96,29 @@ extern "C" void cov_sparseloco_cuda_free(cov_sparseloco_cuda *s)
     free(s);
 }
 
+extern "C" cov_status cov_sparseloco_cuda_poison(cov_sparseloco_cuda *s, cov_err *err)
+{
+    struct {
+        void *p;
+        size_t bytes;
+    } bufs[] = {
+        {s->d_states, s->states_cap},       {s->d_idx, s->idx_cap},
+        {s->d_vals, s->vals_cap},           {s->d_codes, s->codes_cap},
+        {s->d_packed, s->packed_cap},       {s->d_partial, s->partial_cap},
+        {s->d_bin_sum, s->bin_sum_cap},     {s->d_bin_count, s->bin_count_cap},
+        {s->d_peer_idx, s->peer_idx_cap},   {s->d_peer_codes, s->peer_codes_cap},
+        {s->d_peer_table, s->peer_table_cap},
+    };
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        if (bufs[i].p && bufs[i].bytes)
+            SLC_CHECK(cudaMemsetAsync(bufs[i].p, 0xFF, bufs[i].bytes, s->stream),
+                      "poisoning a workspace");
+    if (s->h_stage)
+        memset(s->h_stage, 0xFF, s->stage_cap);
+    SLC_CHECK(cudaStreamSynchronize(s->stream), "poisoning the workspaces");
+    return COV_OK;
+}
+
 /* ------------------------------------------------------- model level */
 
 /* A view matches a compressed tensor by name and shape (pgrad_model.c). */

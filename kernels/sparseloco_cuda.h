@@ -56,6 +56,11 @@ cov_status cov_sparseloco_cuda_new(cov_sparseloco_cuda **out, const cov_sparselo
                                    cov_cuda_ctx *ctx, cov_err *err);
 void cov_sparseloco_cuda_free(cov_sparseloco_cuda *s);
 
+/* For tests: fills every device workspace allocated so far with 0xFF bytes
+ * (NaN floats and doubles, index 0xFFFF, code 255), so a result element
+ * no kernel wrote in the next call shows instead of an old value. */
+cov_status cov_sparseloco_cuda_poison(cov_sparseloco_cuda *s, cov_err *err);
+
 /* cov_sparseloco_compress on device data: d_ef (numel floats, updated in
  * place) ← β·d_ef + d_delta, then top-k, quantize, pack and d_ef ← d_ef −
  * decode(dequantized). out (host) must have been allocated for the

@@ -15,8 +15,12 @@
  *     the same order: 0 expected where the CPU build does not contract
  *     a·b + c into an FMA);
  *   - a NaN in Δ fails and zeroes the EF; a non-finite Δ̄ is skipped with
- *     θ untouched; an index outside its chunk is refused with θ untouched.
- * Outputs are poisoned (0xAB bytes, NaN floats) before every GPU run.
+ *     θ untouched; an index outside its chunk is refused with θ untouched;
+ *   - a failure in the middle of a model-level call (one GPU batch) stops
+ *     there: the tensors before it done, the ones after it untouched.
+ * Outputs are poisoned before every GPU run: the host results (0xAB bytes,
+ * NaN floats) and every device workspace (0xFF bytes: NaN, index 0xFFFF,
+ * code 255).
  * Without a GPU: "skipped: no GPU", exit 77. */
 #include "kernels/sparseloco_cuda.h"
 #include "tests/gpu/gpu_test.h"
@@ -141,7 +145,8 @@ static void compare_floats(const char *what, const float *cpu, const float *gpu,
     for (size_t i = 0; i < n; i++) {
         if (memcmp(&cpu[i], &gpu[i], sizeof(float)) != 0)
             differ++;
-        if (ulps(cpu[i], gpu[i]) > 1 && fabsf(cpu[i] - gpu[i]) > abs_tol) {
+        /* written so that a NaN (a poisoned, unwritten element) fails */
+        if (ulps(cpu[i], gpu[i]) > 1 && !(fabsf(cpu[i] - gpu[i]) <= abs_tol)) {
             if (bad++ < 3)
                 fprintf(stderr, "  %s[%zu]: cpu %.9g gpu %.9g\n", what, i, (double)cpu[i],
                         (double)gpu[i]);
@@ -180,6 +185,7 @@ static void compress_case(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
         d_delta = dev_upload(delta, n);
         GPU_OK(cov_sparseloco_compress(cpu, &tc, ef, delta, &gpu_err));
         poison(&tg);
+        GPU_OK(cov_sparseloco_cuda_poison(gpu, &gpu_err));
         GPU_OK(cov_sparseloco_cuda_compress(gpu, &tg, d_ef, d_delta, &gpu_err));
         char what[96];
         snprintf(what, sizeof what, "%s window %d", c->name, window);
@@ -237,6 +243,7 @@ static cov_pgrad *pgrad_case(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
     for (size_t i = 0; i < N_CASES; i++)
         poison(&pg->tensors[i]);
     GPU_OK(cov_pgrad_compress(cpu, pc, ef.host, delta.host, &gpu_err));
+    GPU_OK(cov_sparseloco_cuda_poison(gpu, &gpu_err));
     GPU_OK(cov_pgrad_cuda_compress(gpu, pg, ef.dev, delta.dev, &gpu_err));
     uint8_t *bc, *bg;
     size_t lc, lg;
@@ -325,6 +332,7 @@ static void outer_steps(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
     cov_sparseloco_tensor_result rc[N_CASES], rg[N_CASES];
     cov_pgrad_step_result resc = {.tensors = rc}, resg = {.tensors = rg};
     GPU_OK(cov_pgrad_outer_step(cpu, theta.host, N_CASES, pp, PEERS, 0.7f, &resc, &gpu_err));
+    GPU_OK(cov_sparseloco_cuda_poison(gpu, &gpu_err));
     GPU_OK(cov_pgrad_cuda_outer_step(gpu, theta.dev, N_CASES, pp, PEERS, 0.7f, &resg, &gpu_err));
     GPU_CHECK(resc.n_applied == N_CASES && resg.n_applied == N_CASES,
               "outer step: %zu / %zu applied", resc.n_applied, resg.n_applied);
@@ -344,6 +352,7 @@ static void outer_steps(cov_sparseloco *cpu, cov_sparseloco_cuda *gpu,
     GPU_OK(cov_pgrad_median_norms(medians, pp, PEERS, &gpu_err));
     GPU_OK(cov_pgrad_apply_one(cpu, theta.host, N_CASES, peers[2], medians, 0.5, 0.8, &resc,
                                &gpu_err));
+    GPU_OK(cov_sparseloco_cuda_poison(gpu, &gpu_err));
     GPU_OK(cov_pgrad_cuda_apply_one(gpu, theta.dev, N_CASES, peers[2], medians, 0.5, 0.8, &resg,
                                      &gpu_err));
     for (size_t i = 0; i < N_CASES; i++) {
