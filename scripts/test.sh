@@ -18,15 +18,15 @@ scripts/install-deps.sh --test
 scripts/setup-oracles.sh
 
 step "gcc build + unit, interop and fuzz-seed tests"
-scripts/build.sh build-gcc -DCMAKE_C_COMPILER=gcc >/dev/null
+scripts/build.sh build-gcc -DCMAKE_C_COMPILER=gcc -DCOVENANT_CUDA=OFF >/dev/null
 (cd build-gcc && ctest --output-on-failure -j"$jobs" -LE fuzz)
 
 step "clang build + unit tests"
-scripts/build.sh build-clang -DCMAKE_C_COMPILER=clang >/dev/null
+scripts/build.sh build-clang -DCMAKE_C_COMPILER=clang -DCOVENANT_CUDA=OFF >/dev/null
 (cd build-clang && ctest --output-on-failure -j"$jobs" -L unit)
 
 step "ASan+UBSan build + unit tests"
-scripts/build.sh build-asan -DCMAKE_C_COMPILER=clang -DCOVENANT_SANITIZE=ON >/dev/null
+scripts/build.sh build-asan -DCMAKE_C_COMPILER=clang -DCOVENANT_SANITIZE=ON -DCOVENANT_CUDA=OFF >/dev/null
 # OpenBLAS on one thread here: LeakSanitizer's exit-time scan crashes
 # ("Tracer caught signal 11") when OpenBLAS's pthreads and libomp's threads
 # are both alive; OpenMP itself still runs threaded.
@@ -34,7 +34,7 @@ scripts/build.sh build-asan -DCMAKE_C_COMPILER=clang -DCOVENANT_SANITIZE=ON >/de
    OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j"$jobs" -L unit)
 
 step "libFuzzer: ${fuzz_seconds}s per target"
-scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DCOVENANT_FUZZ=ON >/dev/null
+scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DCOVENANT_FUZZ=ON -DCOVENANT_CUDA=OFF >/dev/null
 (cd build-fuzz && COVENANT_FUZZ_SECONDS=$fuzz_seconds ctest --output-on-failure -L fuzz)
 
 if command -v nvcc >/dev/null 2>&1; then
