@@ -423,10 +423,13 @@ static bool original_yuma(yuma_ctx *c)
                     continue;
                 }
                 nnz_b += keep[j];
-                if (keep[j])
-                    bsum[j] = cov_fx32_add_sat(bsum[j], (cov_fx32)be[e].value << 32);
+                bsum[j] += keep[j] ? be[e].value : 0; /* u16 sum: below 2^32 */
             }
         }
+    /* the saturating sum of the values << 32, all >= 0: the exact sum,
+     * or the maximum once it passes it */
+    for (uint16_t j = 0; j < n; j++)
+        bsum[j] = bsum[j] >> 31 ? COV_FX32_MAX : bsum[j] << 32;
     if (!ema_fixed(c, fixed_alpha(in->bonds_moving_average), lt, nnz_b, bsum, esum, emax))
         return false;
     ymat *ema = &s->ema;

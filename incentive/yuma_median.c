@@ -145,7 +145,10 @@ static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
     unsigned shift = 0;
     while (((hi + ((uint64_t)1 << shift) - 1) >> shift) >= MEDIAN_BUCKETS)
         shift++;
-    uint64_t round = ((uint64_t)1 << shift) - 1;
+    /* packed x: range ((x >> 16) + round) >> shift, which is (x + rnd) >>
+     * sh, the floors nesting (rnd a multiple of 2^16; x, rnd < 2^63) */
+    uint64_t round = ((uint64_t)1 << shift) - 1, rnd = round << 16;
+    unsigned sh = shift + 16;
     /* two interleaved tallies: neighbouring scores often share a range,
      * and one tally would chain every update on the previous one */
     cov_fx32 hist[MEDIAN_BUCKETS] = {0}, hist2[MEDIAN_BUCKETS] = {0};
@@ -153,7 +156,7 @@ static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
     size_t u = 0;
     for (; u + 1 < len; u += 2) {
         uint64_t x = it[u], y = it[u + 1];
-        size_t bx = ((x >> 16) + round) >> shift, by = ((y >> 16) + round) >> shift;
+        size_t bx = (x + rnd) >> sh, by = (y + rnd) >> sh;
         hist[bx] += stake[x & 0xffff];
         count[bx]++;
         hist2[by] += stake[y & 0xffff];
@@ -161,7 +164,7 @@ static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
     }
     if (u < len) {
         uint64_t x = it[u];
-        size_t bx = ((x >> 16) + round) >> shift;
+        size_t bx = (x + rnd) >> sh;
         hist[bx] += stake[x & 0xffff];
         count[bx]++;
     }
@@ -191,10 +194,14 @@ static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
             top = it[t] > top ? it[t] : top;
         return (cov_fx32)(top >> 16);
     }
+    /* range bk >= 1 holds the scores in ((bk - 1) 2^shift, bk 2^shift]:
+     * packed, the entries x in [lo, lo + width), one unsigned compare (lo
+     * < 2^63: the range holds a score below 2^47; width <= 2^63) */
+    uint64_t lo = ((((uint64_t)bk - 1) << shift) + 1) << 16, width = (uint64_t)1 << (shift + 16);
     for (size_t t = 0; t < len; t++) {
         uint64_t x = it[t];
         it[n] = x;
-        n += (((x >> 16) + round) >> shift) == bk;
+        n += x - lo < width;
     }
     return median_select(it, n, ws->part[0], ws->part[1], stake, minority - below);
 }

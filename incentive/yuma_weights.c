@@ -7,6 +7,31 @@
 
 #include "incentive/yuma_internal.h"
 
+/* One stored row's uids < n, compacted to wc/wv from o on (branch-free:
+ * every entry written, the kept ones advance o; room: the row's length
+ * plus one), their u16 values added to *sum; kept: registered before lim
+ * (check_reg false: the caller knows all are) and not the diagonal.
+ * Returns the new o. */
+YUMA_KERNEL size_t compact_row(uint16_t *restrict wc, cov_fx32 *restrict wv, size_t o,
+                               const cov_yuma_entry *restrict re, uint32_t len,
+                               const uint64_t *restrict reg, uint64_t lim, uint32_t diag,
+                               uint16_t n, uint64_t *sum_out, bool check_reg)
+{
+    uint64_t sum = *sum_out;
+    for (uint32_t e = 0; e < len; e++) {
+        uint16_t j = re[e].uid;
+        if (j >= n)
+            continue;
+        bool keep = (!check_reg || reg[j] < lim) && j != diag;
+        wc[o] = j; /* written always, kept if keep (room: len >= o - start + 1) */
+        wv[o] = (cov_fx32)re[e].value;
+        o += keep;
+        sum += keep ? re[e].value : 0;
+    }
+    *sum_out = sum;
+    return o;
+}
+
 /* Step 5, one pass over the stored rows: rows of uids without a previous
  * permit are emptied (mask_rows_sparse), the diagonal dropped except the
  * owner's (mask_diag_sparse[_except_index]), weights set before their
@@ -32,6 +57,9 @@ bool yuma_load_weights(yuma_ctx *c)
     const uint64_t *restrict reg = in->block_at_registration;
     uint16_t *restrict wc = w->col;
     cov_fx32 *restrict wv = w->val;
+    uint64_t reg_max = 0; /* rows whose bound exceeds it keep every uid */
+    for (uint32_t j = 0; j < n; j++)
+        reg_max = reg[j] > reg_max ? reg[j] : reg_max;
     for (uint32_t i = 0; i < n; i++) {
         size_t start = o;
         c->s->w_up[i] = true; /* empty */
@@ -47,21 +75,16 @@ bool yuma_load_weights(yuma_ctx *c)
                                                 : (updated < commit + 1 ? updated : commit + 1);
             /* the sum of the kept u16 << 32 values wraps as (sum of u16) << 32 */
             uint64_t sum = 0;
-            for (uint32_t e = 0; e < len; e++) {
-                uint16_t j = re[e].uid;
-                if (j >= n)
-                    continue;
-                bool keep = reg[j] < lim && j != diag;
-                wc[o] = j; /* written always, kept if keep (room: len >= o - start + 1) */
-                wv[o] = (cov_fx32)re[e].value;
-                o += keep;
-                sum += keep ? re[e].value : 0;
-            }
+            if (reg_max < lim) /* every uid registered before lim */
+                o = compact_row(wc, wv, o, re, len, reg, lim, diag, n, &sum, false);
+            else
+                o = compact_row(wc, wv, o, re, len, reg, lim, diag, n, &sum, true);
             sum <<= 32;
-            bool up = true;
+            /* strictly ascending: counted so that it vectorises */
+            unsigned down = 0;
             for (size_t e = start + 1; e < o; e++)
-                up &= wc[e - 1] < wc[e];
-            c->s->w_up[i] = up;
+                down += wc[e] <= wc[e - 1];
+            c->s->w_up[i] = down == 0;
             if ((cov_fx32)sum > 0) {
                 /* v << 32 safe_div S << 32 is floor((v << 32) / S): a
                  * reciprocal of S (cov_fx32_recip) where S >= 2 */
@@ -69,9 +92,9 @@ bool yuma_load_weights(yuma_ctx *c)
                 uint8_t sh = 0;
                 if (S >= 2)
                     cov_fx32_recip_init(S, &m, &sh);
-                if (S >= 2)
+                if (S >= 2) /* the values are u16 */
                     for (size_t e = start; e < o; e++)
-                        wv[e] = (cov_fx32)cov_fx32_recip_div((uint64_t)wv[e], m, sh);
+                        wv[e] = (cov_fx32)cov_fx32_recip_div32((uint32_t)wv[e], m, sh);
                 else
                     for (size_t e = start; e < o; e++)
                         wv[e] = (cov_fx32)((uint64_t)wv[e] << 32);

@@ -125,7 +125,8 @@ static void test_divider(void **state)
     }
 }
 
-/* cov_fx32_recip_div is safe_div for a in [0, 2^32) and d in [2, 2^63):
+/* cov_fx32_recip_div (and cov_fx32_recip_div32) is safe_div for a in
+ * [0, 2^32) and d in [2, 2^63):
  * random divisors of every size, powers of two and their neighbours,
  * whole numbers, the extremes; dividends 0, 1, 2^32 - 1 and random. */
 static void test_recip(void **state)
@@ -153,6 +154,9 @@ static void test_recip(void **state)
                          : t == 2 ? (uint64_t)0xFFFFFFFF
                                   : xs64(&x) >> 32;
             assert_int_equal(cov_fx32_recip_div(a, m, sh), cov_fx32_div_safe((cov_fx32)a, (cov_fx32)d));
+            /* the vectorisable form: two 32-bit products */
+            assert_int_equal(cov_fx32_recip_div32((uint32_t)a, m, sh),
+                             cov_fx32_div_safe((cov_fx32)a, (cov_fx32)d));
         }
     }
 }
@@ -613,7 +617,7 @@ static void test_weighted_median_col_sparse(void **state)
 
 /* The column median (a weighted quantile over the non-zero scores) equals
  * the chain's pivot-by-pivot selection on random columns with many zeros,
- * explicit zeros, ties and random kappa. */
+ * explicit zeros, ties, random scores of many sizes and random kappa. */
 static void test_median_matches_chain_algorithm(void **state)
 {
     (void)state;
@@ -636,7 +640,11 @@ static void test_median_matches_chain_algorithm(void **state)
                 if (r < 5)
                     continue; /* absent */
                 w.col[o] = (uint16_t)j;
-                w.val[o++] = r == 5 ? 0 : (cov_fx32)((r - 5) * (ONE / 8)); /* ties */
+                /* ties on range boundaries, or random scores (every
+                 * range width, entries either side of its bounds) */
+                w.val[o++] = r == 5         ? 0
+                             : round % 2 == 0 ? (cov_fx32)((r - 5) * (ONE / 8))
+                                            : (cov_fx32)(x >> (31 + round % 23));
             }
             w.rowptr[i + 1] = o;
         }
