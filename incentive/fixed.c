@@ -3,6 +3,9 @@
 #include "incentive/fixed.h"
 
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------ 256-bit helpers */
 
@@ -357,6 +360,26 @@ void cov_fx32_recip_init(uint64_t d, uint64_t *m, uint8_t *sh)
      * lies in (2^64, 2^65) */
     *sh = (uint8_t)(bits - 1);
     *m = (uint64_t)(((cov_u128)1 << (64 + bits)) / d + 1 - ((cov_u128)1 << 64));
+}
+
+void cov_fx32_recip_div_all(cov_fx32 *v, size_t len, uint64_t m, uint8_t sh)
+{
+    size_t e = 0;
+#if defined(__SSE2__)
+    /* _mm_mul_epu32 multiplies the low 32 bits of each 64-bit lane */
+    const __m128i mhi = _mm_set1_epi64x((long long)(m >> 32));
+    const __m128i mlo = _mm_set1_epi64x((long long)(uint32_t)m);
+    const __m128i count = _mm_cvtsi32_si128(sh);
+    for (; e + 2 <= len; e += 2) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(v + e));
+        __m128i t = _mm_add_epi64(_mm_mul_epu32(a, mhi), _mm_srli_epi64(_mm_mul_epu32(a, mlo), 32));
+        __m128i num = _mm_slli_epi64(a, 32);
+        __m128i q = _mm_add_epi64(t, _mm_srli_epi64(_mm_sub_epi64(num, t), 1));
+        _mm_storeu_si128((__m128i *)(void *)(v + e), _mm_srl_epi64(q, count));
+    }
+#endif
+    for (; e < len; e++)
+        v[e] = (cov_fx32)cov_fx32_recip_div32((uint32_t)v[e], m, sh);
 }
 
 /* -------------------------------------------------------------- I64F64 */

@@ -295,19 +295,23 @@ static inline uint64_t cov_fx32_recip_div(uint64_t a, uint64_t m, unsigned sh)
     return (t + ((num - t) >> 1)) >> sh;
 }
 
-/* cov_fx32_recip_div for a < 2^32 (the caller's promise), written so that
- * a compiler can vectorise a loop of them: t = floor(a m / 2^32) from two
- * 32 x 32 -> 64-bit products (no 64 x 64 -> 128 multiply-high, which no
- * x86 vector unit has), the rest as before. The same value bit for bit:
- * a m = a (m >> 32) 2^32 + a (m mod 2^32), and the floor of that over 2^32
- * is the first term plus the floor of the second, exactly; each product
- * fits 64 bits, and so does their sum, t < a 2^32 = num. */
+/* cov_fx32_recip_div for a < 2^32 from two 32 x 32 -> 64-bit products,
+ * the form a vector unit can do (x86 has no vector 64 x 64 -> 128
+ * multiply-high): the same value bit for bit, as a m = a (m >> 32) 2^32 +
+ * a (m mod 2^32), and the floor of that over 2^32 is the first term plus
+ * the floor of the second, exactly; each product fits 64 bits, and so
+ * does their sum, t < a 2^32 = num. */
 static inline uint64_t cov_fx32_recip_div32(uint32_t a, uint64_t m, unsigned sh)
 {
     uint64_t t = (uint64_t)a * (uint32_t)(m >> 32) + (((uint64_t)a * (uint32_t)m) >> 32);
     uint64_t num = (uint64_t)a << 32;
     return (t + ((num - t) >> 1)) >> sh;
 }
+
+/* v[e] = cov_fx32_recip_div(v[e], m, sh) for e < len, every v[e] in
+ * [0, 2^32) (the caller's promise); two at a time with SSE2 where there
+ * is SSE2 (cov_fx32_recip_div32 per lane). */
+void cov_fx32_recip_div_all(cov_fx32 *v, size_t len, uint64_t m, uint8_t sh);
 
 /* exp_safe of four inputs at once: the same bits as four calls, with the
  * four series interleaved (each is a chain of dependent multiplies). */

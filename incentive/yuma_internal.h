@@ -105,7 +105,6 @@ typedef struct {
     size_t *colptr;    /* column starts */
     size_t *cursor;    /* column fill positions, then ends */
     uint32_t *lastrow; /* per column: the row its last entry came from */
-    uint64_t *colhi;   /* per column: at least its largest score */
     const bool *row_up; /* optional, the caller's: rows known strictly ascending */
     size_t col_cap;
     uint64_t *items;   /* column-major packed entries */

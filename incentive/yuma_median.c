@@ -126,8 +126,7 @@ static cov_fx32 median_select(uint64_t *it, size_t len, uint64_t *lower, uint64_
 }
 
 /* One column, items it[0..len) (score << 16 | k; absent validators score
- * 0), hi at least its largest score, K validators in all with exact
- * stake: the smallest score v with S(score <= v) > minority, or the
+ * 0), K validators in all with exact stake: the smallest score v with S(score <= v) > minority, or the
  * largest score if none (see median_select). The scores are counted into
  * MEDIAN_BUCKETS ranges of equal width, 0 alone in range 0 (it holds the
  * absent validators too): S and the count of each range in one pass; the
@@ -137,10 +136,17 @@ static cov_fx32 median_select(uint64_t *it, size_t len, uint64_t *lower, uint64_
  * Needs what median_select needs: non-negative stakes, exact sums. */
 #define MEDIAN_BUCKETS 64
 
-static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
-                              cov_i128 exact, cov_fx32 minority, ymed_ws *ws)
+static cov_fx32 median_column(uint64_t *it, size_t len, size_t K, cov_i128 exact,
+                              cov_fx32 minority, ymed_ws *ws)
 {
     const cov_fx32 *stake = ws->use_stake;
+    /* the largest score: of the packed entries, the largest >> 16 (a pass
+     * over the column here costs less than a maximum kept per column
+     * while scattering, a load and a store per entry) */
+    uint64_t top = 0;
+    for (size_t t = 0; t < len; t++)
+        top = it[t] > top ? it[t] : top;
+    uint64_t hi = top >> 16;
     /* range of score sc: ceil(sc / 2^shift), at most MEDIAN_BUCKETS - 1 */
     unsigned shift = 0;
     while (((hi + ((uint64_t)1 << shift) - 1) >> shift) >= MEDIAN_BUCKETS)
@@ -188,12 +194,8 @@ static cov_fx32 median_column(uint64_t *it, size_t len, uint64_t hi, size_t K,
         below += hist[bk];
     }
     size_t n = 0;
-    if (bk == MEDIAN_BUCKETS) { /* S(all) <= minority: the largest score */
-        uint64_t top = 0;
-        for (size_t t = 0; t < len; t++)
-            top = it[t] > top ? it[t] : top;
-        return (cov_fx32)(top >> 16);
-    }
+    if (bk == MEDIAN_BUCKETS) /* S(all) <= minority: the largest score */
+        return (cov_fx32)hi;
     /* range bk >= 1 holds the scores in ((bk - 1) 2^shift, bk 2^shift]:
      * packed, the entries x in [lo, lo + width), one unsigned compare (lo
      * < 2^63: the range holds a score below 2^47; width <= 2^63) */
@@ -211,7 +213,6 @@ void ymed_ws_free(ymed_ws *ws)
     free(ws->colptr);
     free(ws->cursor);
     free(ws->lastrow);
-    free(ws->colhi);
     free(ws->items);
     free(ws->use_stake);
     free(ws->rowk);
@@ -232,12 +233,10 @@ static bool ws_reserve(ymed_ws *ws, size_t rows, uint16_t columns, size_t nnz)
         free(ws->colptr);
         free(ws->cursor);
         free(ws->lastrow);
-        free(ws->colhi);
-        ws->colptr = malloc(cols * sizeof *ws->colptr);
+            ws->colptr = malloc(cols * sizeof *ws->colptr);
         ws->cursor = malloc(cols * sizeof *ws->cursor);
         ws->lastrow = malloc(cols * sizeof *ws->lastrow);
-        ws->colhi = malloc(cols * sizeof *ws->colhi);
-        ws->col_cap = ws->colptr && ws->cursor && ws->lastrow && ws->colhi ? cols : 0;
+        ws->col_cap = ws->colptr && ws->cursor && ws->lastrow ? cols : 0;
         if (ws->col_cap == 0)
             return false;
     }
@@ -300,8 +299,6 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
     size_t *pos = ws->idx[0]; /* per row: where the banded walk stands */
     memcpy(cur, ws->colptr, (size_t)columns * sizeof *cur);
     memset(lastrow, 0xff, (size_t)columns * sizeof *lastrow);
-    uint64_t *restrict colhi = ws->colhi; /* per column: at least its largest score */
-    memset(colhi, 0, (size_t)columns * sizeof *colhi);
     uint64_t high = 0;
     bool banded = false;
     for (uint32_t i = 0; i < w->rows; i++) {
@@ -329,7 +326,6 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
             lastrow[j] = i;
             uint64_t sc = (uint64_t)wv[e];
             high |= sc;
-            colhi[j] = sc > colhi[j] ? sc : colhi[j];
             items[at] = sc << 16 | k;
         }
     }
@@ -346,7 +342,6 @@ static bool scatter(ymed_ws *ws, const ymat *w, uint16_t columns)
                 uint16_t j = wc[e];
                 uint64_t sc = (uint64_t)wv[e];
                 high |= sc;
-                colhi[j] = sc > colhi[j] ? sc : colhi[j];
                 items[cur[j]++] = sc << 16 | k;
             }
             pos[i] = e;
@@ -448,7 +443,7 @@ bool cov_yuma_weighted_median_col(cov_fx32 *out, const cov_fx32 *stake,
                                   ws->idx[2], minority, 0, stake_sum);
             continue;
         }
-        out[j] = median_column(items + a, b - a, ws->colhi[j], K, exact, minority, ws);
+        out[j] = median_column(items + a, b - a, K, exact, minority, ws);
     }
     return true;
 }

@@ -93,8 +93,7 @@ bool yuma_load_weights(yuma_ctx *c)
                 if (S >= 2)
                     cov_fx32_recip_init(S, &m, &sh);
                 if (S >= 2) /* the values are u16 */
-                    for (size_t e = start; e < o; e++)
-                        wv[e] = (cov_fx32)cov_fx32_recip_div32((uint32_t)wv[e], m, sh);
+                    cov_fx32_recip_div_all(wv + start, o - start, m, sh);
                 else
                     for (size_t e = start; e < o; e++)
                         wv[e] = (cov_fx32)((uint64_t)wv[e] << 32);

@@ -125,9 +125,8 @@ static void test_divider(void **state)
     }
 }
 
-/* cov_fx32_recip_div (and cov_fx32_recip_div32) is safe_div for a in
- * [0, 2^32) and d in [2, 2^63):
- * random divisors of every size, powers of two and their neighbours,
+/* cov_fx32_recip_div (and cov_fx32_recip_div32, cov_fx32_recip_div_all)
+ * is safe_div for a in [0, 2^32) and d in [2, 2^63): random divisors of every size, powers of two and their neighbours,
  * whole numbers, the extremes; dividends 0, 1, 2^32 - 1 and random. */
 static void test_recip(void **state)
 {
@@ -158,6 +157,17 @@ static void test_recip(void **state)
             assert_int_equal(cov_fx32_recip_div32((uint32_t)a, m, sh),
                              cov_fx32_div_safe((cov_fx32)a, (cov_fx32)d));
         }
+        /* a whole row at once (odd lengths: the scalar tail too) */
+        cov_fx32 row[7];
+        size_t len = (size_t)(k % 8);
+        for (size_t t = 0; t < len; t++)
+            row[t] = t == 0 ? (cov_fx32)0xFFFFFFFF : (cov_fx32)(xs64(&x) >> 32);
+        cov_fx32 want[7];
+        for (size_t t = 0; t < len; t++)
+            want[t] = cov_fx32_div_safe(row[t], (cov_fx32)d);
+        cov_fx32_recip_div_all(row, len, m, sh);
+        for (size_t t = 0; t < len; t++)
+            assert_int_equal(row[t], want[t]);
     }
 }
 
