@@ -182,7 +182,7 @@ YUMA_KERNEL size_t dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
                                size_t wlen, const cov_yuma_entry *restrict b, size_t blen,
                                const merge_consts *k, cov_fx32 a, cov_fx32 *restrict acc,
                                cov_fx32 *restrict esum, cov_fx32 *restrict emax, bool y3,
-                               bool fast, bool times_a)
+                               bool fast, bool times_a, bool w_up)
 {
     const cov_fx32 alpha = k->alpha, one_minus = k->one_minus;
     const uint8_t *restrict keep = k->kept;
@@ -197,7 +197,8 @@ YUMA_KERNEL size_t dense_row(uint16_t *restrict ocol, cov_fx32 *restrict oval,
         else if (!y3)
             d = fast ? ycol_div_fast(&dnew, j, d) : ycol_div(&dnew, j, d);
         d = fast ? cov_fx32_mul_unit(alpha, d) : cov_fx32_mul_sat(alpha, d);
-        acc[j] = cov_fx32_add_sat(acc[j], d);
+        /* strictly ascending: each column once, onto acc's 0 */
+        acc[j] = w_up ? d : cov_fx32_add_sat(acc[j], d);
     }
     for (size_t q = 0; q < blen; q++) {
         uint16_t j = b[q].uid;
@@ -271,28 +272,24 @@ static bool ema_fixed(yuma_ctx *c, cov_fx32 alpha, uint64_t lt, size_t nnz_b,
         if ((pe - p) + blen >= (size_t)n / 4 + 1) {
             const cov_yuma_entry *be = r ? r->entries : NULL;
             bool unit = cov_fx32_is_unit(a) && cov_fx32_is_unit(alpha) && mk.tables_fast;
+            bool up = s->w_up[i];
             size_t added;
+#define YDENSE(Y3, F, T, U)                                                                   \
+    dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p, pe - p, be, blen, &mk, a, \
+              acc, esum, emax, Y3, F, T, U)
             if (in->yuma3)
-                added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, true,
-                                         false)
-                             : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, true, false,
-                                         false);
+                added = unit ? (up ? YDENSE(true, true, false, true)
+                                   : YDENSE(true, true, false, false))
+                             : YDENSE(true, false, false, false);
             else if (c->wb_times_a)
-                added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, true,
-                                         true)
-                             : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, false,
-                                         true);
+                added = unit ? (up ? YDENSE(false, true, true, true)
+                                   : YDENSE(false, true, true, false))
+                             : YDENSE(false, false, true, false);
             else
-                added = unit ? dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, true,
-                                         false)
-                             : dense_row(ema->col + o, ema->val + o, wb->col + p, wb->val + p,
-                                         pe - p, be, blen, &mk, a, acc, esum, emax, false, false,
-                                         false);
+                added = unit ? (up ? YDENSE(false, true, false, true)
+                                   : YDENSE(false, true, false, false))
+                             : YDENSE(false, false, false, false);
+#undef YDENSE
             o += added;
             ema->rowptr[i + 1] = o;
             continue;
