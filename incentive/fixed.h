@@ -122,6 +122,9 @@ static inline cov_fx32 cov_fx32_mul_sat(cov_fx32 a, cov_fx32 b)
  * |u x / 2^32| <= |x| and nothing can saturate, so it is one multiply. */
 static inline cov_fx32 cov_fx32_mul_unit(cov_fx32 u, cov_fx32 x)
 {
+    /* x in [0, 1.0), the usual case: u x < 2^64, a 64-bit product */
+    if ((uint64_t)x >> 32 == 0)
+        return (cov_fx32)(((uint64_t)u * (uint64_t)x) >> 32);
     /* x as a plain register: where x comes out of a branch the compiler
      * otherwise widens it early and multiplies 128 by 128 bits (three
      * multiplies instead of one) */

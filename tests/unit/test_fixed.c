@@ -185,6 +185,8 @@ static void test_unit_products_and_column_tables(void **state)
         cov_fx32 v = (cov_fx32)xs64(&x);
         if (k % 7 == 0)
             v = k % 14 == 0 ? INT64_MIN : INT64_MAX;
+        else if (k % 7 == 1) /* below 1.0, and its edges */
+            v = k % 3 == 0 ? (cov_fx32)(r >> 32) : k % 3 == 1 ? ONE - 1 : ONE;
         assert_int_equal(cov_fx32_mul_unit(u, v), cov_fx32_mul_sat(u, v));
         cov_fx32 p = k % 3 == 0 ? v : (cov_fx32)(r % ((uint64_t)ONE + 2));
         assert_int_equal(cov_fx32_proportion_to_u16_fast(p), cov_fx32_proportion_to_u16(p));
