@@ -389,8 +389,11 @@ YUMA_KERNEL cov_fx32 dividend_row(cov_yuma_entry *restrict dst, const uint16_t *
         d = cov_fx32_add_sat(d, fast ? cov_fx32_mul_unit(I[j], v) : cov_fx32_mul_sat(I[j], v));
         if (store) {
             dst[e].uid = j;
-            dst[e].value = cov_fx32_proportion_to_u16_fast(fast ? ycol_div_fast(&up, j, v)
-                                                                : ycol_div(&up, j, v));
+            /* fast: v <= its column's maximum cmax_j (both the EMA over
+             * the same positive esum_j, a monotone division), so v / cmax_j
+             * is in [0, 1.0], a proportion */
+            dst[e].value = fast ? (uint16_t)(((uint64_t)ycol_div_fast(&up, j, v) * 65535) >> 32)
+                                : cov_fx32_proportion_to_u16_fast(ycol_div(&up, j, v));
         }
     }
     return d;
@@ -407,20 +410,17 @@ static bool original_yuma(yuma_ctx *c)
 
     /* B: stored u16 as integers (I32F32(65535)), column sums */
     memset(bsum, 0, (size_t)n * sizeof *bsum);
-    size_t nnz_b = 0;
+    size_t nnz_b = 0; /* room the EMA needs for them: at most every entry */
     const uint8_t *restrict keep = s->kept;
-    bool keep_past_n = lt != 0; /* bond_kept for uids >= n */
     if (in->bonds != NULL)
         for (uint32_t i = 0; i < n; i++) {
             const cov_yuma_entry *restrict be = in->bonds[i].entries;
-            for (uint32_t e = 0, len = in->bonds[i].len; e < len; e++) {
+            uint32_t len = in->bonds[i].len;
+            nnz_b += len;
+            for (uint32_t e = 0; e < len; e++) {
                 uint16_t j = be[e].uid;
-                if (j >= n) {
-                    nnz_b += keep_past_n;
-                    continue;
-                }
-                nnz_b += keep[j];
-                bsum[j] += keep[j] ? be[e].value : 0; /* u16 sum: below 2^32 */
+                if (j < n) /* the EMA row has n columns */
+                    bsum[j] += keep[j] ? be[e].value : 0; /* u16 sum: below 2^32 */
             }
         }
     /* the saturating sum of the values << 32, all >= 0: the exact sum,
