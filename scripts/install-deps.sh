@@ -7,7 +7,8 @@ set -euo pipefail
 
 packages=(gcc make cmake pkg-config
           libsodium-dev libsecp256k1-dev libxxhash-dev libjansson-dev
-          libcurl4-openssl-dev libsqlite3-dev libopenblas-dev libmicrohttpd-dev)
+          libcurl4-openssl-dev libsqlite3-dev libopenblas-dev libopenblas-openmp-dev
+          libmicrohttpd-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # clang for the second compiler, libFuzzer and the sanitizers; cmocka for
   # unit tests; libomp for clang's OpenMP; python3-venv for the bittensor-wallet oracle.

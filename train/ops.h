@@ -132,4 +132,10 @@ void cov_op_embedding_forward(float *out, const float *table, const int32_t *tok
 void cov_op_embedding_backward(float *dtable, const float *dout, const int32_t *tokens,
                                int N, int D);
 
+/* Whether OpenBLAS runs its threads on OpenMP (Debian's openblas-openmp
+ * build, which covenant links with gcc) rather than its own pthreads. Its
+ * OpenMP build assumes it gets every thread it asks for: with
+ * omp_set_dynamic(1) a team can come up short and a matmul waits forever. */
+bool cov_blas_threads_are_openmp(void);
+
 #endif

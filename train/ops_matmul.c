@@ -23,3 +23,8 @@ void cov_op_matmul_backward(float *dx, float *dw, const float *dy, const float *
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, K, M, 1.0f, dy, N, x, K, 1.0f,
                 dw, K);
 }
+
+bool cov_blas_threads_are_openmp(void)
+{
+    return openblas_get_parallel() == 2;
+}
