@@ -180,14 +180,7 @@ int cli_demo_main(int argc, char **argv, bool json)
             cfg.windows = (int)n;
             i++;
         } else if (strcmp(a, "--inner-steps") == 0 && v && parse_int(v, 1, 1000, &n)) {
-            /* The fastest miner takes them all; the others keep their share. */
-            for (int m = 0; m < COV_ROUND_MAX_MINERS; m++)
-                if (cfg.miner_steps[m] > 0) {
-                    long scaled = (cfg.miner_steps[m] * n + cfg.window.inner_steps / 2) /
-                                  cfg.window.inner_steps;
-                    cfg.miner_steps[m] = scaled < 1 ? 1 : (int)scaled;
-                }
-            cfg.window.inner_steps = (int)n;
+            cov_round_config_set_inner_steps(&cfg, (int)n);
             i++;
         } else if (strcmp(a, "--miners") == 0 && v && parse_int(v, 2, COV_ROUND_MAX_MINERS, &n)) {
             cfg.miners = (int)n;

@@ -407,6 +407,49 @@ int train_finish(const train_opts *o, const cov_model_config *cfg, uint64_t para
     return CLI_EXIT_OK;
 }
 
+cov_status train_loop(const train_opts *o, const cov_model_config *cfg, int64_t start,
+                      const train_loop_spec *spec, train_report *rep, uint64_t *tokens,
+                      double *last_loss, cov_err *err)
+{
+    cov_lr_schedule sched = train_schedule(o);
+    cov_status st = COV_OK;
+    for (int64_t s = start; s < o->steps && st == COV_OK; s++) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        float lr = cov_lr_at(&sched, s), norm = 0.0f;
+        double loss = 0.0;
+        st = spec->step(spec->ctx, s, lr, &loss, &norm, err);
+        if (st != COV_OK)
+            break;
+        *tokens += spec->step_tokens;
+        *last_loss = loss;
+        train_step_record rec = {.step = s + 1, .loss = loss, .lr = lr, .grad_norm = norm,
+                                 .rate = cov_step_rate_of(cfg, (int)spec->seq_len,
+                                                          spec->step_tokens,
+                                                          train_seconds_since(&t0), spec->peak),
+                                 .has_mfu = spec->peak > 0.0};
+        train_report_step(rep, &rec, o->steps);
+        if (spec->eval && o->eval_every && ((s + 1) % o->eval_every == 0 || s + 1 == o->steps)) {
+            double el = 0.0;
+            st = spec->eval(spec->ctx, &el, err);
+            if (st == COV_OK)
+                train_report_eval(rep, s + 1, el);
+        }
+    }
+    return st;
+}
+
+static cov_status cpu_step_cb(void *ctx, int64_t step, float lr, double *loss, float *norm,
+                              cov_err *err)
+{
+    return cpu_step(ctx, step, lr, loss, norm, err);
+}
+
+static cov_status cpu_eval_cb(void *ctx, double *loss, cov_err *err)
+{
+    return cpu_eval(ctx, loss, err);
+}
+
 static int train_cpu(const train_opts *o, const cov_model_config *cfg, const train_corpus *c,
                      int64_t start, uint64_t tokens)
 {
@@ -421,7 +464,6 @@ static int train_cpu(const train_opts *o, const cov_model_config *cfg, const tra
     }
     uint64_t params = cov_model_config_param_count(cfg);
     uint64_t step_tokens = (uint64_t)o->batch * (uint64_t)o->grad_accum * c->seq_len;
-    cov_lr_schedule sched = train_schedule(o);
     train_report rep = {.json = o->json, .steps = json_array(), .evals = json_array()};
     cov_log(COV_LOG_INFO, "train: \"%s\", %" PRIu64 " parameters, on the CPU; %" PRIu64
             " samples of %u tokens (%" PRIu64 " held out), %" PRIu64 " tokens per step",
@@ -429,28 +471,9 @@ static int train_cpu(const train_opts *o, const cov_model_config *cfg, const tra
     struct timespec t_run;
     clock_gettime(CLOCK_MONOTONIC, &t_run);
     double last_loss = NAN;
-    for (int64_t s = start; s < o->steps && st == COV_OK; s++) {
-        struct timespec t0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        float lr = cov_lr_at(&sched, s), norm = 0.0f;
-        double loss = 0.0;
-        st = cpu_step(&r, s, lr, &loss, &norm, &err);
-        if (st != COV_OK)
-            break;
-        tokens += step_tokens;
-        last_loss = loss;
-        train_step_record rec = {.step = s + 1, .loss = loss, .lr = lr, .grad_norm = norm,
-                                 .rate = cov_step_rate_of(cfg, (int)c->seq_len, step_tokens,
-                                                          train_seconds_since(&t0), 0.0),
-                                 .has_mfu = false};
-        train_report_step(&rep, &rec, o->steps);
-        if (o->eval_every && ((s + 1) % o->eval_every == 0 || s + 1 == o->steps)) {
-            double el = 0.0;
-            st = cpu_eval(&r, &el, &err);
-            if (st == COV_OK)
-                train_report_eval(&rep, s + 1, el);
-        }
-    }
+    train_loop_spec spec = {.step = cpu_step_cb, .eval = cpu_eval_cb, .ctx = &r,
+                            .seq_len = c->seq_len, .step_tokens = step_tokens, .peak = 0.0};
+    st = train_loop(o, cfg, start, &spec, &rep, &tokens, &last_loss, &err);
     if (st == COV_OK && o->save)
         st = train_save(o->save, cfg, cov_model_params(r.model), cov_model_tensor_count(r.model),
                         o->steps, o->seed, tokens, &err);

@@ -266,6 +266,17 @@ static cov_status gpu_save(gpu_run *r, uint64_t tokens, cov_err *err)
                       cov_model_tensor_count(r->host), r->o->steps, r->o->seed, tokens, err);
 }
 
+static cov_status gpu_step_cb(void *ctx, int64_t step, float lr, double *loss, float *norm,
+                              cov_err *err)
+{
+    return gpu_step(ctx, step, lr, loss, norm, err);
+}
+
+static cov_status gpu_eval_cb(void *ctx, double *loss, cov_err *err)
+{
+    return gpu_eval(ctx, loss, err);
+}
+
 int train_run_cuda(const train_opts *o, const cov_model_config *cfg, train_corpus *corpus,
                    int64_t start, uint64_t tokens)
 {
@@ -281,7 +292,6 @@ int train_run_cuda(const train_opts *o, const cov_model_config *cfg, train_corpu
     uint64_t params = cov_model_config_param_count(cfg);
     uint64_t step_tokens =
         (uint64_t)o->batch * (uint64_t)o->grad_accum * corpus->seq_len * (uint64_t)o->world;
-    cov_lr_schedule sched = train_schedule(o);
     train_report rep = {.json = o->json, .quiet = o->rank != 0, .steps = json_array(),
                         .evals = json_array()};
     cov_log(o->rank == 0 ? COV_LOG_INFO : COV_LOG_DEBUG,
@@ -291,29 +301,11 @@ int train_run_cuda(const train_opts *o, const cov_model_config *cfg, train_corpu
     struct timespec t_run;
     clock_gettime(CLOCK_MONOTONIC, &t_run);
     double last_loss = NAN;
-    for (int64_t s = start; s < o->steps && st == COV_OK; s++) {
-        struct timespec t0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        float lr = cov_lr_at(&sched, s), norm = 0.0f;
-        double loss = 0.0;
-        st = gpu_step(&r, s, lr, &loss, &norm, &err);
-        if (st != COV_OK)
-            break;
-        tokens += step_tokens;
-        last_loss = loss;
-        train_step_record rec = {.step = s + 1, .loss = loss, .lr = lr, .grad_norm = norm,
-                                 .rate = cov_step_rate_of(cfg, (int)corpus->seq_len, step_tokens,
-                                                          train_seconds_since(&t0), r.peak),
-                                 .has_mfu = r.peak > 0.0};
-        train_report_step(&rep, &rec, o->steps);
-        if (o->rank == 0 && o->eval_every &&
-            ((s + 1) % o->eval_every == 0 || s + 1 == o->steps)) {
-            double el = 0.0;
-            st = gpu_eval(&r, &el, &err);
-            if (st == COV_OK)
-                train_report_eval(&rep, s + 1, el);
-        }
-    }
+    /* Only rank 0 scores the held-out samples. */
+    train_loop_spec spec = {.step = gpu_step_cb, .eval = o->rank == 0 ? gpu_eval_cb : NULL,
+                            .ctx = &r, .seq_len = corpus->seq_len, .step_tokens = step_tokens,
+                            .peak = r.peak};
+    st = train_loop(o, cfg, start, &spec, &rep, &tokens, &last_loss, &err);
     if (st == COV_OK && o->save)
         st = gpu_save(&r, tokens, &err);
     if (st != COV_OK && o->world > 1)

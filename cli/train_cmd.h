@@ -92,6 +92,24 @@ void train_report_eval(train_report *r, int64_t step, double loss);
 int train_finish(const train_opts *o, const cov_model_config *cfg, uint64_t params, int64_t start,
                  double last_loss, uint64_t tokens, double secs, train_report *rep);
 
+/* The step loop both devices share: steps start..o->steps through
+ * spec->step, one report line each, --eval-every through spec->eval (NULL:
+ * never, as on ranks other than 0); adds each step's tokens to *tokens and
+ * leaves the last loss in *last_loss. */
+typedef struct {
+    cov_status (*step)(void *ctx, int64_t step, float lr, double *loss, float *norm,
+                       cov_err *err);
+    cov_status (*eval)(void *ctx, double *loss, cov_err *err);
+    void *ctx;
+    uint32_t seq_len;
+    uint64_t step_tokens; /* tokens one step trains on, all ranks together */
+    double peak;          /* the device's peak FLOP/s for MFU; 0 = none */
+} train_loop_spec;
+
+cov_status train_loop(const train_opts *o, const cov_model_config *cfg, int64_t start,
+                      const train_loop_spec *spec, train_report *rep, uint64_t *tokens,
+                      double *last_loss, cov_err *err) COV_WARN_UNUSED;
+
 /* A run's starting weights into m (a CPU model): the seed's, or --resume's. */
 cov_status train_load_weights(cov_model *m, const train_opts *o, cov_err *err) COV_WARN_UNUSED;
 

@@ -218,7 +218,6 @@ static cov_status validator_window(round_state *s, int window, cov_err *err)
         cov_gauntlet_negative_penalties(&s->gauntlet, &s->scoring);
         st = cov_gauntlet_rate_window(&s->gauntlet, &s->scoring, (uint64_t)window, err);
     }
-    size_t skipped_tensors = 0;
     cov_sparseloco_tensor_result *results = calloc(n_tensors, sizeof *results);
     if (st == COV_OK && !results)
         st = cov_fail(err, COV_ERR_NOMEM, "round: out of memory");
@@ -226,9 +225,7 @@ static cov_status validator_window(round_state *s, int window, cov_err *err)
         cov_pgrad_step_result step = {.tensors = results};
         st = cov_pgrad_outer_step(s->outer, cov_model_params(s->model), n_tensors, gathered,
                                   n_gathered, c->outer_lr, &step, err);
-        skipped_tensors = step.n_skipped;
     }
-    (void)skipped_tensors;
     double after = 0.0;
     if (st == COV_OK)
         st = cov_eval_loss(s->evaluator, s->shard, s->held_out, (size_t)c->eval_samples * 2,

@@ -55,6 +55,11 @@ typedef struct {
 void cov_round_config_defaults(cov_round_config *c);
 cov_status cov_round_config_check(const cov_round_config *c, cov_err *err) COV_WARN_UNUSED;
 
+/* Sets the fastest miner's inner steps to h (h >= 1) and scales the other
+ * miners' miner_steps by the same ratio (at least 1), so they keep their
+ * share of a window. */
+void cov_round_config_set_inner_steps(cov_round_config *c, int h);
+
 typedef struct {
     uint16_t uid;
     char hotkey[COV_SS58_MAX];

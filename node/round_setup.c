@@ -68,6 +68,17 @@ cov_status cov_round_config_check(const cov_round_config *c, cov_err *err)
     return cov_window_config_check(&c->window, err);
 }
 
+void cov_round_config_set_inner_steps(cov_round_config *c, int h)
+{
+    for (int m = 0; m < COV_ROUND_MAX_MINERS; m++)
+        if (c->miner_steps[m] > 0) {
+            long scaled = ((long)c->miner_steps[m] * h + c->window.inner_steps / 2) /
+                          c->window.inner_steps;
+            c->miner_steps[m] = scaled < 1 ? 1 : (int)scaled;
+        }
+    c->window.inner_steps = h;
+}
+
 /* A node's throwaway wallet as `btcli wallet create --no-use-password`
  * makes it: an unencrypted coldkey and hotkey, each from a new mnemonic. */
 cov_status round_make_wallet(char hotkey_ss58[COV_SS58_MAX], const char *dir, const char *name,
