@@ -155,13 +155,11 @@ static cov_status validator_window(round_state *s, int window, cov_err *err)
     }
     for (size_t i = 0; i < n_miners && st == COV_OK; i++) {
         uint16_t uid = (uint16_t)(i + 1);
-        uint8_t hash[32];
         cov_pgrad_expect expect;
         char path[4200];
         snprintf(path, sizeof path, "%s/gradient-%d-%u.cpg", s->grad_dir, window, uid);
-        st = cov_trainer_expect(&expect, hash, s->trainers[uid], (uint64_t)window, uid, err);
-        if (st == COV_OK)
-            st = cov_pgrad_read_file(&peers[i], path, &expect, err);
+        cov_trainer_expect(&expect, s->trainers[uid], (uint64_t)window, uid);
+        st = cov_pgrad_read_file(&peers[i], path, &expect, err);
         if (st == COV_OK && (!any_weight || weights[uid] > 0.0f)) {
             gathered[n_gathered] = peers[i];
             gathered_uids[n_gathered++] = uid;

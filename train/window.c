@@ -17,6 +17,7 @@ struct cov_trainer {
     int32_t *tokens, *targets;
     int seq_len; /* of the buffers: the model's max_seq_len */
     int64_t inner_step;
+    uint8_t model_hash[32]; /* cov_pgrad_model_hash of the model: every file's */
 };
 
 size_t cov_window_step_samples(const cov_window_config *c)
@@ -99,7 +100,9 @@ cov_status cov_trainer_new(cov_trainer **out, cov_model *m, const cov_window_con
         t->delta_views[i] = views[i];
         t->delta_views[i].data = t->delta + off;
     }
-    st = cov_adamw_new(&t->opt, t->numel, &c->adamw, err);
+    st = cov_pgrad_model_hash(t->model_hash, cov_model_config_of(m), views, n_views, err);
+    if (st == COV_OK)
+        st = cov_adamw_new(&t->opt, t->numel, &c->adamw, err);
     if (st == COV_OK)
         st = cov_sparseloco_new(&t->compressor, &c->sparseloco, err);
     if (st != COV_OK) {
@@ -231,14 +234,9 @@ cov_status cov_trainer_window(cov_trainer *t, const cov_shard *shard, const int6
 cov_status cov_trainer_pgrad_new(cov_pgrad **out, const cov_trainer *t, uint64_t window,
                                  uint16_t uid, cov_err *err)
 {
-    uint8_t hash[32];
     const cov_model *m = t->model;
-    cov_status st = cov_pgrad_model_hash(hash, cov_model_config_of(m), cov_model_params(m),
-                                         cov_model_tensor_count(m), err);
-    if (st != COV_OK)
-        return st;
-    return cov_pgrad_new(out, hash, window, uid, cov_model_params(m), cov_model_tensor_count(m),
-                         &t->cfg.sparseloco, err);
+    return cov_pgrad_new(out, t->model_hash, window, uid, cov_model_params(m),
+                         cov_model_tensor_count(m), &t->cfg.sparseloco, err);
 }
 
 cov_status cov_trainer_compress(cov_trainer *t, cov_pgrad *pg, cov_err *err)
@@ -249,20 +247,15 @@ cov_status cov_trainer_compress(cov_trainer *t, cov_pgrad *pg, cov_err *err)
     return cov_pgrad_compress(t->compressor, pg, t->feedback_views, t->delta_views, err);
 }
 
-cov_status cov_trainer_expect(cov_pgrad_expect *out, uint8_t model_hash[32], const cov_trainer *t,
-                              uint64_t window, uint16_t uid, cov_err *err)
+void cov_trainer_expect(cov_pgrad_expect *out, const cov_trainer *t, uint64_t window,
+                        uint16_t uid)
 {
     const cov_model *m = t->model;
-    cov_status st = cov_pgrad_model_hash(model_hash, cov_model_config_of(m), cov_model_params(m),
-                                         cov_model_tensor_count(m), err);
-    if (st != COV_OK)
-        return st;
     memset(out, 0, sizeof *out);
-    out->model_hash = model_hash;
+    out->model_hash = t->model_hash;
     out->window = window;
     out->uid = uid;
     out->tensors = cov_model_params(m);
     out->n_tensors = cov_model_tensor_count(m);
     out->cfg = &t->cfg.sparseloco;
-    return COV_OK;
 }

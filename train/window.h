@@ -91,9 +91,9 @@ void cov_trainer_reset_feedback(cov_trainer *t);
 int64_t cov_trainer_inner_step(const cov_trainer *t);
 
 /* What peers expect of each other's files in a window: the model's tensor
- * table, its hash and the SparseLoCo config. model_hash must hold 32 bytes
- * and outlive the result's use. */
-cov_status cov_trainer_expect(cov_pgrad_expect *out, uint8_t model_hash[32], const cov_trainer *t,
-                              uint64_t window, uint16_t uid, cov_err *err) COV_WARN_UNUSED;
+ * table, its hash and the SparseLoCo config. out points into t (valid while
+ * t lives). */
+void cov_trainer_expect(cov_pgrad_expect *out, const cov_trainer *t, uint64_t window,
+                        uint16_t uid);
 
 #endif
